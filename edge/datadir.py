@@ -1,0 +1,161 @@
+"""A data directory: preparing it (`relais init`), unlocking it and opening its record.
+
+The directory holds ``relais.db`` (with its WAL files) and ``backups/``. The database keeps the
+key provider chosen at initialisation and, for a passphrase, the scrypt salt and parameters, so
+every later command knows how to obtain the key-encryption key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge import keyring_store
+from edge.audit import AuditAction, append_audit
+from edge.config import Settings
+from edge.errors import AlreadyInitialised, DataDirectoryNotReady, KeyUnavailable, SettingInvalid
+from edge.keys import (
+    PassphraseParams,
+    check_passphrase_strength,
+    create_key_file,
+    derive_kek,
+    read_key_file,
+    read_runtime_kek,
+)
+from edge.storage import Clock, Database, connect, utc_now
+
+_LOGGER = logging.getLogger(__name__)
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    """What `initialise` did, for the command to report."""
+
+    database: Path
+    key_file: Path | None
+    key_file_created: bool
+    key_file_insecure: bool
+
+
+def is_initialised(settings: Settings) -> bool:
+    path = settings.database_path
+    if not path.is_file():
+        return False
+    conn = connect(path, read_only=True)
+    try:
+        row = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keyring'").fetchone()
+        return row is not None and conn.execute("SELECT 1 FROM keyring LIMIT 1").fetchone() is not None
+    finally:
+        conn.close()
+
+
+def get_meta(conn_or_db: Database, key: str, default: str = "") -> str:
+    rows = conn_or_db.query("SELECT value FROM meta WHERE key = ?", (key,))
+    return str(rows[0]["value"]) if rows else default
+
+
+def _passphrase_params(db: Database) -> PassphraseParams:
+    raw = get_meta(db, "passphrase_params")
+    if not raw:
+        raise KeyUnavailable("this data directory was not initialised with a passphrase")
+    data = json.loads(raw)
+    return PassphraseParams(base64.b64decode(data["salt"]), data["n"], data["r"], data["p"])
+
+
+def key_provider_of(db: Database) -> str:
+    return get_meta(db, "key_provider", "file")
+
+
+def obtain_kek(settings: Settings, db: Database, passphrase: str | None = None) -> bytes:
+    """The KEK from the provider this data directory was initialised with."""
+    provider = key_provider_of(db)
+    if provider == "passphrase":
+        if passphrase is not None:
+            return derive_kek(passphrase, _passphrase_params(db))
+        return read_runtime_kek(settings.runtime_dir)
+    if settings.key_file is None:
+        raise SettingInvalid("key_file", "no key file is set for this data directory",
+                             "Pass --key-file or set RELAIS_KEY_FILE to the key file's path.")
+    return read_key_file(settings.key_file)
+
+
+def initialise(settings: Settings, *, passphrase: str | None = None,
+               clock: Clock = utc_now) -> InitResult:
+    """Prepare a new data directory: schema, keys, home identity. Never touches an existing one.
+
+    :raises AlreadyInitialised: the directory already holds a record.
+    :raises SettingInvalid: the key provider's setting is missing.
+    """
+    if is_initialised(settings):
+        raise AlreadyInitialised(
+            f"{settings.data_dir} already holds a Relais record; nothing was changed")
+    if settings.key_provider == "passphrase":
+        if passphrase is None:
+            raise SettingInvalid("key_provider", "the passphrase provider needs a passphrase",
+                                 "Give it with --passphrase-stdin.")
+        check_passphrase_strength(passphrase)
+    elif settings.key_file is None:
+        raise SettingInvalid("key_file", "the file provider needs a key file",
+                             "Pass --key-file PATH (it is created if it does not exist).")
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (settings.data_dir / "backups").mkdir(mode=0o700, exist_ok=True)
+    created = False
+    params: PassphraseParams | None = None
+    if settings.key_provider == "passphrase":
+        params = PassphraseParams.new()
+        kek = derive_kek(passphrase or "", params)
+    else:
+        assert settings.key_file is not None
+        if not settings.key_file.exists():
+            create_key_file(settings.key_file)
+            created = True
+        kek = read_key_file(settings.key_file)
+    db = Database(settings.database_path, None, clock)
+    try:
+        db.migrate()
+        with db.write() as conn:
+            now = db.now()
+            keyring_store.create_first_keys(conn, kek, now)
+            meta = {"key_provider": settings.key_provider, "created_at": now,
+                    "home_name": settings.home_name, "finess": settings.finess,
+                    "key_file_insecure": "1" if settings.key_file_is_insecure else "0"}
+            if params is not None:
+                meta["passphrase_params"] = json.dumps({
+                    "salt": base64.b64encode(params.salt).decode(), "n": params.n,
+                    "r": params.r, "p": params.p})
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+        db.set_keyring(keyring_store.load_keyring(db.reader(), kek))
+        append_audit(db, SYSTEM_ACTOR, AuditAction.INITIALISE, "data_directory", None)
+    finally:
+        db.close()
+    os.chmod(settings.database_path, 0o600)
+    _LOGGER.info("data directory initialised (provider %s)", settings.key_provider)
+    return InitResult(settings.database_path, settings.key_file, created,
+                      settings.key_file_is_insecure)
+
+
+def open_record(settings: Settings, *, passphrase: str | None = None,
+                clock: Clock = utc_now) -> Database:
+    """Open and unlock the record of ``settings.data_dir`` for this process.
+
+    :raises DataDirectoryNotReady: nothing was initialised there.
+    :raises KeyUnavailable: the key file, passphrase or unlock is missing or wrong.
+    """
+    if not is_initialised(settings):
+        raise DataDirectoryNotReady(
+            f"{settings.data_dir} holds no Relais record: run `relais init` or `relais demo`")
+    db = Database(settings.database_path, None, clock)
+    try:
+        db.migrate()
+        kek = obtain_kek(settings, db, passphrase)
+        db.set_keyring(keyring_store.load_keyring(db.reader(), kek))
+    except BaseException:
+        db.close()
+        raise
+    return db

@@ -1,0 +1,128 @@
+"""Schema of the record, changed only through numbered migrations (sqlite-utils `Migrations`).
+
+Each migration runs in one transaction with the record that it ran. Columns named in
+`SEALED_COLUMNS` hold AES-GCM sealed values (`edge.encryption`); every other column is an opaque id,
+a foreign key, a timestamp, a state or a kind that indexes need. Clinical and audit rows are
+append-only: triggers refuse deleting them and changing anything but their sealed columns (which
+key rotation re-encrypts); corrections are new rows that point at the row they amend.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("relais")
+
+SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("login", "display_name", "totp_secret"),
+    "residents": ("identity", "room", "care_context"),
+    "identity_events": ("evidence",),
+    "observations": ("value", "reason"),
+    "care_notes": ("body", "reason"),
+    "documents": ("content", "metadata"),
+    "outbox": ("payload",),
+    "audit": ("details",),
+}
+BLIND_INDEXED: dict[str, dict[str, str]] = {
+    "users": {"login_bidx": "login"},
+    "residents": {"matricule_bidx": "matricule", "name_bidx": "birth_family_name"},
+}
+APPEND_ONLY = ("identity_events", "observations", "care_notes", "audit")
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE keyring (
+    version INTEGER NOT NULL, purpose TEXT NOT NULL, kek_wrapped BLOB, recovery_wrapped BLOB,
+    state TEXT NOT NULL, created_at TEXT NOT NULL, seal_count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (version, purpose));
+CREATE TABLE rotation_progress (
+    target_version INTEGER NOT NULL, table_name TEXT NOT NULL, last_rowid INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (target_version, table_name));
+CREATE TABLE users (
+    id TEXT PRIMARY KEY, login_bidx BLOB NOT NULL UNIQUE, login BLOB NOT NULL,
+    display_name BLOB NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+    password_hash TEXT, pin_hash TEXT, totp_secret BLOB, created_at TEXT NOT NULL,
+    disabled_at TEXT);
+CREATE TABLE residents (
+    id TEXT PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    presence TEXT NOT NULL DEFAULT 'present', ins_status TEXT NOT NULL,
+    identity BLOB NOT NULL, matricule_bidx BLOB, name_bidx BLOB NOT NULL,
+    room BLOB, care_context BLOB);
+CREATE UNIQUE INDEX residents_matricule ON residents(matricule_bidx)
+    WHERE matricule_bidx IS NOT NULL;
+CREATE INDEX residents_name ON residents(name_bidx);
+CREATE TABLE identity_events (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    at TEXT NOT NULL, actor_id TEXT, event TEXT NOT NULL, from_status TEXT,
+    to_status TEXT NOT NULL, evidence BLOB);
+CREATE INDEX identity_events_resident ON identity_events(resident_id, seq);
+CREATE TABLE observations (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, resident_id TEXT REFERENCES residents(id),
+    set_id TEXT, code TEXT NOT NULL, unit TEXT NOT NULL, value BLOB NOT NULL,
+    method TEXT NOT NULL, device_id TEXT, device_time TEXT, observed_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL, author_id TEXT, match_rule TEXT,
+    amends_id TEXT REFERENCES observations(id), reason BLOB);
+CREATE INDEX observations_resident ON observations(resident_id, code, observed_at);
+CREATE INDEX observations_amends ON observations(amends_id) WHERE amends_id IS NOT NULL;
+CREATE TABLE care_notes (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,
+    resident_id TEXT NOT NULL REFERENCES residents(id), created_at TEXT NOT NULL,
+    author_id TEXT NOT NULL, body BLOB NOT NULL, amends_id TEXT REFERENCES care_notes(id),
+    reason BLOB);
+CREATE INDEX care_notes_resident ON care_notes(resident_id, seq);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, unique_id TEXT NOT NULL UNIQUE, resident_id TEXT REFERENCES residents(id),
+    kind TEXT NOT NULL, created_at TEXT NOT NULL, author_id TEXT, media_type TEXT NOT NULL,
+    content BLOB NOT NULL, metadata BLOB NOT NULL, replaces_id TEXT REFERENCES documents(id),
+    version INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL REFERENCES documents(id), destination TEXT NOT NULL,
+    state INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT,
+    claimed_at TEXT, claimed_by TEXT, last_error TEXT, blocked_reason TEXT, payload BLOB,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (document_id, destination));
+CREATE INDEX outbox_state ON outbox(state, next_attempt_at);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor_id TEXT,
+    action TEXT NOT NULL, object_type TEXT NOT NULL, object_id TEXT, resident_id TEXT,
+    outcome TEXT NOT NULL, details BLOB, mac BLOB NOT NULL);
+CREATE INDEX audit_resident ON audit(resident_id, seq);
+"""
+
+
+def _append_only_triggers(table: str, sealed: tuple[str, ...], columns: list[str]) -> str:
+    fixed = [c for c in columns if c not in sealed]
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in fixed)
+    return f"""
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only: add an amendment instead'); END;
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} WHEN {changed}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only: add an amendment instead'); END;
+"""
+
+
+@MIGRATIONS()
+def m0001_record(db: sqlite_utils.Database) -> None:
+    """The first schema: keys, staff, residents and identity, observations, notes, documents,
+    outbox and audit."""
+    conn: sqlite3.Connection = db.conn
+    for statement in _SCHEMA.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+    for table in APPEND_ONLY:
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        for statement in _append_only_triggers(table, SEALED_COLUMNS[table], columns).split(";\n"):
+            if statement.strip():
+                conn.execute(statement + (";" if not statement.rstrip().endswith(";") else ""))
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    db = sqlite_utils.Database(conn)
+    pending = [migration.name for migration in MIGRATIONS.pending(db)]
+    MIGRATIONS.apply(db)
+    return pending

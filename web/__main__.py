@@ -1,0 +1,16 @@
+"""Entry point of the `web` runnable (`python -m web`)."""
+
+from __future__ import annotations
+
+import sys
+
+NOT_BUILT_EXIT = 2
+
+
+def main() -> int:
+    print("relais web: this runnable is not built in this version of Relais.", file=sys.stderr)
+    return NOT_BUILT_EXIT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
