@@ -130,7 +130,7 @@ def initialise(settings: Settings, *, passphrase: str | None = None,
                     "salt": base64.b64encode(params.salt).decode(), "n": params.n,
                     "r": params.r, "p": params.p})
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-        db.set_keyring(keyring_store.load_keyring(db.reader(), kek))
+        db.unlock(kek)
         append_audit(db, SYSTEM_ACTOR, AuditAction.INITIALISE, "data_directory", None)
     finally:
         db.close()
@@ -154,7 +154,7 @@ def open_record(settings: Settings, *, passphrase: str | None = None,
     try:
         db.migrate()
         kek = obtain_kek(settings, db, passphrase)
-        db.set_keyring(keyring_store.load_keyring(db.reader(), kek))
+        db.unlock(kek)
     except BaseException:
         db.close()
         raise

@@ -83,6 +83,8 @@ class Keyring:
     :param audit_key: the key of the audit chain.
     :param seal_counts: values already sealed per data key version (from the keyring table).
     :param random_bytes: nonce source, ``os.urandom`` unless a test passes another.
+    :param fetch_version: loads a key version this keyring does not hold (made by a rotation
+        in another process), returning its data and index keys.
     """
 
     def __init__(
@@ -92,6 +94,7 @@ class Keyring:
         audit_key: bytes,
         seal_counts: Mapping[int, int] | None = None,
         random_bytes: Callable[[int], bytes] = os.urandom,
+        fetch_version: Callable[[int], tuple[bytes, bytes] | None] | None = None,
     ) -> None:
         if not data_keys:
             raise KeyUnavailable("no data key is available")
@@ -102,6 +105,7 @@ class Keyring:
         self._stored_seals = dict(seal_counts or {})
         self._pending_seals = 0
         self._random_bytes = random_bytes
+        self._fetch_version = fetch_version
 
     @property
     def versions(self) -> list[int]:
@@ -122,7 +126,7 @@ class Keyring:
     def open(self, sealed: bytes, table: str, column: str, row_id: str) -> bytes:
         """Decrypt a value sealed for exactly this place; raise `IntegrityViolation` otherwise."""
         version = key_version_of(sealed)
-        aead = self._aead.get(version)
+        aead = self._aead.get(version) or self._load_version(version)
         if aead is None:
             raise IntegrityViolation(f"a stored value names key version {version}, which is unknown")
         nonce = sealed[_HEADER.size:_HEADER.size + NONCE_BYTES]
@@ -133,6 +137,15 @@ class Keyring:
             raise IntegrityViolation(
                 f"a stored value failed authentication ({table}.{column} of record {row_id})"
             ) from exc
+
+    def _load_version(self, version: int) -> AESGCM | None:
+        """A key created by another process's rotation since this keyring was loaded."""
+        fetched = self._fetch_version(version) if self._fetch_version else None
+        if fetched is None:
+            return None
+        self._aead[version] = AESGCM(fetched[0])
+        self._index_keys[version] = fetched[1]
+        return self._aead[version]
 
     def seal_text(self, text: str, table: str, column: str, row_id: str) -> bytes:
         return self.seal(text.encode("utf-8"), table, column, row_id)
@@ -156,6 +169,11 @@ class Keyring:
     def blind_indexes(self, kind: str, value: str) -> list[bytes]:
         """The blind index of ``value`` under every live key version (for look-ups mid-rotation)."""
         return [self.blind_index(kind, value, version) for version in sorted(self._index_keys)]
+
+    def match_clause(self, column: str, kind: str, value: str) -> tuple[str, tuple[bytes, ...]]:
+        """SQL condition and parameters matching ``value``'s blind index in ``column``."""
+        indexes = self.blind_indexes(kind, value)
+        return f"{column} IN ({','.join('?' * len(indexes))})", tuple(indexes)
 
     def audit_mac(self, message: bytes) -> bytes:
         return hmac.new(self._audit_key, message, hashlib.sha256).digest()

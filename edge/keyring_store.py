@@ -73,9 +73,30 @@ def _live_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         "WHERE state != ? ORDER BY version", (RETIRED,)).fetchall()
 
 
+def active_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT MAX(version) FROM keyring WHERE purpose = 'data' AND state = ?",
+                       (ACTIVE,)).fetchone()
+    return int(row[0] or 0)
+
+
+def fetch_version(conn: sqlite3.Connection, kek: bytes, version: int) -> tuple[bytes, bytes] | None:
+    """The data and index keys of ``version`` in clear, or ``None`` if it is gone."""
+    rows = {row["purpose"]: row["kek_wrapped"] for row in conn.execute(
+        "SELECT purpose, kek_wrapped FROM keyring WHERE version = ? AND purpose != 'audit' "
+        "AND kek_wrapped IS NOT NULL", (version,))}
+    if KeyPurpose.DATA.value not in rows or KeyPurpose.INDEX.value not in rows:
+        return None
+    return (unwrap_key(kek, rows[KeyPurpose.DATA.value]),
+            unwrap_key(kek, rows[KeyPurpose.INDEX.value]))
+
+
 def load_keyring(conn: sqlite3.Connection, kek: bytes,
-                 random_bytes: Callable[[int], bytes] | None = None) -> Keyring:
-    """Unwrap every live key with ``kek``; a wrong KEK raises `KeyUnavailable`."""
+                 random_bytes: Callable[[int], bytes] | None = None,
+                 fetch: Callable[[int], tuple[bytes, bytes] | None] | None = None) -> Keyring:
+    """Unwrap every live key with ``kek``; a wrong KEK raises `KeyUnavailable`.
+
+    :param fetch: how the keyring loads a version created later by another process.
+    """
     rows = _live_rows(conn)
     if not rows:
         raise KeyUnavailable("this database holds no keys: it was not initialised by `relais init`")
@@ -93,8 +114,8 @@ def load_keyring(conn: sqlite3.Connection, kek: bytes,
         else:
             audit = key
     if random_bytes is None:
-        return Keyring(data, index, audit, counts)
-    return Keyring(data, index, audit, counts, random_bytes)
+        return Keyring(data, index, audit, counts, fetch_version=fetch)
+    return Keyring(data, index, audit, counts, random_bytes, fetch)
 
 
 def unwrap_all(conn: sqlite3.Connection, *, kek: bytes | None = None,

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from edge import keyring_store
 from edge.encryption import Keyring
 from edge.errors import IntegrityViolation, StorageFailure
 from edge.migrations import apply_migrations
@@ -75,6 +76,7 @@ class Database:
     def __init__(self, path: Path, keyring: Keyring | None, clock: Clock = utc_now) -> None:
         self.path = path
         self._keyring = keyring
+        self._kek: bytes | None = None
         self.clock = clock
         self._writer = connect(path)
         self._write_lock = threading.RLock()
@@ -88,8 +90,22 @@ class Database:
             raise StorageFailure("the keys are not unlocked in this process")
         return self._keyring
 
-    def set_keyring(self, keyring: Keyring) -> None:
-        self._keyring = keyring
+    def unlock(self, kek: bytes) -> None:
+        """Unwrap the keys with ``kek`` and keep them (and ``kek``, to follow rotations)."""
+        self._kek = kek
+        self._keyring = keyring_store.load_keyring(self.reader(), kek, fetch=self._fetch_version)
+
+    def _fetch_version(self, version: int) -> tuple[bytes, bytes] | None:
+        if self._kek is None:
+            return None
+        return keyring_store.fetch_version(self.reader(), self._kek, version)
+
+    def _follow_rotation(self, conn: sqlite3.Connection) -> None:
+        """Inside a write transaction: if another process rotated the keys, seal with the new one."""
+        if self._keyring is None or self._kek is None:
+            return
+        if keyring_store.active_version(conn) != self._keyring.active_version:
+            self._keyring = keyring_store.load_keyring(conn, self._kek, fetch=self._fetch_version)
 
     def migrate(self) -> list[str]:
         """Apply pending schema migrations through the writer connection."""
@@ -114,6 +130,11 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise _storage_failure(exc) from exc
+            try:
+                self._follow_rotation(conn)
+            except BaseException:
+                self._rollback(conn)
+                raise
             keyring = self._keyring
             if keyring is not None:
                 keyring.forget_pending_seals()
