@@ -20,8 +20,8 @@ from edge.config import Settings
 from edge.errors import AlreadyInitialised, DataDirectoryNotReady, KeyUnavailable, SettingInvalid
 from edge.keys import (
     PassphraseParams,
-    check_passphrase_strength,
     create_key_file,
+    check_passphrase_strength,
     derive_kek,
     read_key_file,
     read_runtime_kek,
@@ -58,6 +58,11 @@ def is_initialised(settings: Settings) -> bool:
 def get_meta(conn_or_db: Database, key: str, default: str = "") -> str:
     rows = conn_or_db.query("SELECT value FROM meta WHERE key = ?", (key,))
     return str(rows[0]["value"]) if rows else default
+
+
+def _params_json(params: PassphraseParams) -> str:
+    return json.dumps({"salt": base64.b64encode(params.salt).decode(), "n": params.n,
+                       "r": params.r, "p": params.p})
 
 
 def _passphrase_params(db: Database) -> PassphraseParams:
@@ -126,9 +131,7 @@ def initialise(settings: Settings, *, passphrase: str | None = None,
                     "home_name": settings.home_name, "finess": settings.finess,
                     "key_file_insecure": "1" if settings.key_file_is_insecure else "0"}
             if params is not None:
-                meta["passphrase_params"] = json.dumps({
-                    "salt": base64.b64encode(params.salt).decode(), "n": params.n,
-                    "r": params.r, "p": params.p})
+                meta["passphrase_params"] = _params_json(params)
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         db.unlock(kek)
         append_audit(db, SYSTEM_ACTOR, AuditAction.INITIALISE, "data_directory", None)
@@ -159,3 +162,42 @@ def open_record(settings: Settings, *, passphrase: str | None = None,
         db.close()
         raise
     return db
+
+
+def change_kek(settings: Settings, *, recovery_key: bytes | None = None,
+               new_key_file: Path | None = None, new_passphrase: str | None = None) -> None:
+    """Re-wrap every live key under a new KEK (key file or passphrase); no value is re-encrypted.
+
+    The keys are opened with the current KEK, or with the recovery kit's key when the key file or
+    passphrase was lost.
+    """
+    if (new_key_file is None) == (new_passphrase is None):
+        raise SettingInvalid("key_file", "a new key file or a new passphrase is needed (not both)",
+                             "Give --new-key-file PATH or --new-passphrase-stdin.")
+    if not is_initialised(settings):
+        raise DataDirectoryNotReady(f"{settings.data_dir} holds no Relais record")
+    db = Database(settings.database_path, None)
+    try:
+        current = None if recovery_key is not None else obtain_kek(settings, db)
+        if new_passphrase is not None:
+            check_passphrase_strength(new_passphrase)
+            params = PassphraseParams.new()
+            kek, provider = derive_kek(new_passphrase, params), "passphrase"
+        else:
+            assert new_key_file is not None
+            if not new_key_file.exists():
+                create_key_file(new_key_file)
+            kek, provider, params = read_key_file(new_key_file), "file", None
+        with db.write() as conn:
+            clear = keyring_store.unwrap_all(conn, kek=current, recovery_key=recovery_key)
+            keyring_store.rewrap(conn, clear, kek=kek)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'key_provider'", (provider,))
+            if params is not None:
+                conn.execute("INSERT INTO meta (key, value) VALUES ('passphrase_params', ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             (_params_json(params),))
+        db.unlock(kek)
+        append_audit(db, SYSTEM_ACTOR, AuditAction.KEY_REWRAP, "keyring", None,
+                     details={"provider": provider, "with_recovery_code": recovery_key is not None})
+    finally:
+        db.close()
