@@ -38,8 +38,8 @@ def store_document(
     if not destinations:
         raise RecordRejected("Aucune destination n'est indiquée pour ce document.")
     doc_id = new_id()
-    keyring = db.keyring
     with db.write() as conn:
+        keyring = db.keyring
         if conn.execute("SELECT 1 FROM documents WHERE unique_id = ?", (unique_id,)).fetchone():
             raise RecordRejected("Ce document a déjà été enregistré.")
         version = 1

@@ -218,7 +218,7 @@ def list_residents(db: Database, actor_id: str | None, *,
 
 
 def find_by_matricule(db: Database, matricule: str, actor_id: str | None) -> Resident:
-    clause, params = db.keyring.match_clause("matricule_bidx", "matricule",
+    clause, params = db.match_clause("matricule_bidx", "matricule",
                                              validate_matricule(matricule))
     rows = db.query(f"SELECT id FROM residents WHERE {clause}", params)  # noqa: S608
     if not rows:

@@ -100,8 +100,13 @@ class Database:
             return None
         return keyring_store.fetch_version(self.reader(), self._kek, version)
 
+    def match_clause(self, column: str, kind: str, value: str) -> tuple[str, tuple[bytes, ...]]:
+        """Blind-index condition for ``value``, under every key version now in the database."""
+        self._follow_rotation(self.reader())
+        return self.keyring.match_clause(column, kind, value)
+
     def _follow_rotation(self, conn: sqlite3.Connection) -> None:
-        """Inside a write transaction: if another process rotated the keys, seal with the new one."""
+        """If another process rotated the keys, load the new version (to seal and to look up)."""
         if self._keyring is None or self._kek is None:
             return
         if keyring_store.active_version(conn) != self._keyring.active_version:

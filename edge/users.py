@@ -54,8 +54,8 @@ def add_user(db: Database, actor_id: str | None, login: str, display_name: str, 
     _check_password(password)
     password_hash = HASHER.hash(password)
     user_id = new_id()
-    keyring = db.keyring
     with db.write() as conn:
+        keyring = db.keyring
         bidx = keyring.blind_index("login", login)
         clause, params = keyring.match_clause("login_bidx", "login", login)
         if conn.execute(f"SELECT 1 FROM users WHERE {clause}", params).fetchone():  # noqa: S608
@@ -83,7 +83,7 @@ def _row_to_user(db: Database, row: sqlite3.Row) -> StaffUser:
 
 def find_user(db: Database, login: str) -> StaffUser:
     """The account with this login; `NotFound` otherwise."""
-    clause, params = db.keyring.match_clause("login_bidx", "login", login.strip().lower())
+    clause, params = db.match_clause("login_bidx", "login", login.strip().lower())
     rows = db.query(f"SELECT * FROM users WHERE {clause}", params)  # noqa: S608
     if not rows:
         raise NotFound("no account has this login")
