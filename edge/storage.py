@@ -90,6 +90,11 @@ class Database:
             raise StorageFailure("the keys are not unlocked in this process")
         return self._keyring
 
+    def set_keyring(self, keyring: Keyring) -> None:
+        """Use ``keyring`` as it is (it will not follow rotations made by other processes)."""
+        self._keyring = keyring
+        self._kek = None
+
     def unlock(self, kek: bytes) -> None:
         """Unwrap the keys with ``kek`` and keep them (and ``kek``, to follow rotations)."""
         self._kek = kek
