@@ -16,7 +16,7 @@ import hmac
 import json
 import sqlite3
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from edge.errors import IntegrityViolation
@@ -25,7 +25,7 @@ from edge.storage import Database
 GENESIS = b"\x00" * 32
 
 
-class AuditAction(str, Enum):
+class AuditAction(StrEnum):
     """What an actor did (the nature of the operation)."""
 
     INITIALISE = "initialise"
@@ -47,7 +47,7 @@ class AuditAction(str, Enum):
     USER_DISABLE = "user_disable"
 
 
-class AuditOutcome(str, Enum):
+class AuditOutcome(StrEnum):
     OK = "ok"
     DENIED = "denied"
     ERROR = "error"
@@ -158,7 +158,8 @@ def verify_audit(db: Database, batch: int = 2000) -> AuditVerification:
 def list_audit(db: Database, *, resident_id: str | None = None, limit: int = 100,
                before_seq: int | None = None) -> list[AuditEntry]:
     """Most recent entries first, optionally for one resident (the administration viewer)."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if resident_id is not None:
         clauses.append("resident_id = ?")
         params.append(resident_id)

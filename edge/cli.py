@@ -24,6 +24,7 @@ from edge.audit import verify_audit
 from edge.backup import make_backup, restore_backup
 from edge.config import SETTINGS_BY_NAME, Settings, load_settings
 from edge.datadir import change_kek, initialise, obtain_kek, open_record
+from edge.demo_runner import prepare_demo, run_demo
 from edge.errors import EdgeError
 from edge.keys import parse_recovery_code, read_key_file, write_runtime_kek
 from edge.record import Role
@@ -51,7 +52,8 @@ def _configure_logging(level: str) -> None:
 
 
 def _settings(ctx: click.Context) -> Settings:
-    return ctx.find_root().obj["settings"]  # type: ignore[no-any-return]
+    settings: Settings = ctx.find_root().obj["settings"]
+    return settings
 
 
 def friendly_errors(func: F) -> F:
@@ -375,8 +377,6 @@ def audit_verify(ctx: click.Context) -> None:
 @friendly_errors
 def demo(ctx: click.Context, reset: bool, no_start: bool, resident_count: int, seed: int) -> None:
     """Create a demo home with fictional residents and start the appliance's processes."""
-    from edge.demo_runner import prepare_demo, run_demo
-
     settings = prepare_demo(_settings(ctx), reset=reset, residents=resident_count,
                             rng=random.Random(seed), echo=click.echo)
     click.secho(INSECURE_BANNER, fg="red")

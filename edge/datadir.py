@@ -20,8 +20,8 @@ from edge.config import Settings
 from edge.errors import AlreadyInitialised, DataDirectoryNotReady, KeyUnavailable, SettingInvalid
 from edge.keys import (
     PassphraseParams,
-    create_key_file,
     check_passphrase_strength,
+    create_key_file,
     derive_kek,
     read_key_file,
     read_runtime_kek,

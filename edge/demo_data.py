@@ -21,7 +21,7 @@ from edge.residents import admit_resident, record_identity_event
 from edge.storage import Database, iso
 from edge.users import add_user
 
-DEMO_PASSWORD = "relais-demo-2026"
+DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105 - published demo password, fictional data only
 DEMO_STAFF = (
     ("as.demo", "Léa Martin (démo)", Role.AIDE_SOIGNANT),
     ("ide.demo", "Karim Benali (démo)", Role.INFIRMIER),

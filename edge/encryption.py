@@ -36,7 +36,7 @@ import os
 import struct
 import unicodedata
 from collections.abc import Callable, Mapping
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -54,7 +54,7 @@ SEAL_HARD_LIMIT = 2**32
 _AAD_PREFIX = b"relais-field-v1"
 
 
-class KeyPurpose(str, Enum):
+class KeyPurpose(StrEnum):
     """What a data key is used for."""
 
     DATA = "data"

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from edge.encryption import Keyring, KeyPurpose
+from edge.encryption import KeyPurpose, Keyring
 from edge.errors import KeyUnavailable
 from edge.keys import new_key, unwrap_key, wrap_key
 

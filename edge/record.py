@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Staff roles; the permission matrix is in the README."""
 
     AIDE_SOIGNANT = "aide-soignant"
@@ -29,14 +29,14 @@ _ROLE_LABELS = {
 }
 
 
-class CaptureMethod(str, Enum):
+class CaptureMethod(StrEnum):
     """How a value reached the record."""
 
     DEVICE = "device"
     TYPED = "typed"
 
 
-class Presence(str, Enum):
+class Presence(StrEnum):
     PRESENT = "present"
     HOSPITALISED = "hospitalised"
     LEFT = "left"
@@ -55,7 +55,7 @@ class OutboxState(IntEnum):
     DEAD = 6
 
 
-class Destination(str, Enum):
+class Destination(StrEnum):
     DMP = "dmp"
     MSSANTE = "mssante"
 

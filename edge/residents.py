@@ -208,7 +208,8 @@ def get_resident(db: Database, resident_id: str, actor_id: str | None) -> Reside
 def list_residents(db: Database, actor_id: str | None, *,
                    presence: Presence | None = Presence.PRESENT) -> list[Resident]:
     """Residents sorted by room then name; the listing is audited as one read."""
-    sql, params = "SELECT * FROM residents", ()
+    sql = "SELECT * FROM residents"
+    params: tuple[str, ...] = ()
     if presence is not None:
         sql, params = sql + " WHERE presence = ?", (presence.value,)
     residents = [_resident(db, row) for row in db.query(sql, params)]

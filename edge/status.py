@@ -52,8 +52,8 @@ def read_status(settings: Settings) -> Status:
         keys = keyring_store.describe_keys(db.reader())
         active = [key for key in keys if key.state == keyring_store.ACTIVE]
         rotation_due = bool(active) and active[-1].seal_count >= settings.key_rotation_seals
-        insecure = (db.query("SELECT value FROM meta WHERE key = 'key_file_insecure'") or
-                    [{"value": "0"}])[0]["value"] == "1" or settings.key_file_is_insecure
+        flagged = db.query("SELECT value FROM meta WHERE key = 'key_file_insecure'")
+        insecure = (bool(flagged) and flagged[0]["value"] == "1") or settings.key_file_is_insecure
         provider = db.query("SELECT value FROM meta WHERE key = 'key_provider'")[0]["value"]
         recovery = bool(active) and all(key.recoverable for key in keys)
         warnings = []
