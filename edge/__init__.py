@@ -28,8 +28,8 @@ from edge.ins_status import (
     InsiResult,
     InsiReturnCode,
     TransitionRefused,
-    may_transmit_matricule,
     matricule_withheld_reason,
+    may_transmit_matricule,
 )
 from edge.news2 import News2Inputs, News2Score, RiskBand, score_news2
 from edge.notes import add_note, amend_note, list_notes
@@ -54,8 +54,8 @@ from edge.outbox import (
     store_document,
 )
 from edge.record import (
-    CareNote,
     CaptureMethod,
+    CareNote,
     Destination,
     Observation,
     OutboxRow,
@@ -93,5 +93,5 @@ __all__ = [
     "mark_acknowledged", "mark_blocked", "mark_dead", "mark_delivered", "mark_waiting",
     "matricule_withheld_reason", "may_transmit_matricule", "open_record", "record_identity_event",
     "release_stale_claims", "replay", "score_news2", "store_document", "store_observations",
-    "validate_matricule", "validate_traits", "verify_password",
+    "validate_matricule", "validate_traits", "verify_audit", "verify_password",
 ]
