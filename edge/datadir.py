@@ -11,13 +11,20 @@ import base64
 import json
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from edge import keyring_store
 from edge.audit import AuditAction, append_audit
 from edge.config import Settings
-from edge.errors import AlreadyInitialised, DataDirectoryNotReady, KeyUnavailable, SettingInvalid
+from edge.errors import (
+    AlreadyInitialised,
+    DataDirectoryNotReady,
+    IntegrityViolation,
+    KeyUnavailable,
+    SettingInvalid,
+)
 from edge.keys import (
     PassphraseParams,
     check_passphrase_strength,
@@ -51,6 +58,9 @@ def is_initialised(settings: Settings) -> bool:
         row = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'keyring'").fetchone()
         return row is not None and conn.execute("SELECT 1 FROM keyring LIMIT 1").fetchone() is not None
+    except sqlite3.DatabaseError as exc:
+        raise IntegrityViolation(
+            f"the database file {path} is damaged ({exc}); restore the last backup") from exc
     finally:
         conn.close()
 

@@ -42,9 +42,9 @@ def _count(db: Any, table: str) -> int:
 def read_status(settings: Settings) -> Status:
     """Gather the status; never raises for a missing or locked record (it says so instead)."""
     data_dir = str(settings.data_dir)
-    if not is_initialised(settings):
-        return Status(False, data_dir, problem="no Relais record here: run `relais init`")
     try:
+        if not is_initialised(settings):
+            return Status(False, data_dir, problem="no Relais record here: run `relais init`")
         db = open_record(settings)
     except EdgeError as exc:
         return Status(True, data_dir, problem=str(exc))

@@ -38,7 +38,17 @@ def iso(moment: datetime) -> str:
 
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open a connection with the pragmas every connection to the record needs."""
+    """Open a connection with the pragmas every connection to the record needs.
+
+    :raises IntegrityViolation: the file is damaged or not a database.
+    """
+    try:
+        return _connect(path, read_only)
+    except sqlite3.Error as exc:
+        raise _storage_failure(exc) from exc
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                            timeout=BUSY_TIMEOUT_MS / 1000)
     conn.row_factory = sqlite3.Row
@@ -58,7 +68,7 @@ def _storage_failure(exc: sqlite3.Error) -> StorageFailure | IntegrityViolation:
     text = str(exc).lower()
     if "full" in text:
         return StorageFailure("the disk is full: nothing was saved; free space and try again")
-    if "malformed" in text or "not a database" in text:
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
         return IntegrityViolation(f"the database file is damaged ({exc}); restore the last backup")
     if "locked" in text or "busy" in text:
         return StorageFailure("the database stayed busy too long: nothing was saved; try again")
