@@ -43,6 +43,7 @@ _GIVEN_NAME = re.compile(rf"[{_LETTERS}]+(?:(?:-|')[{_LETTERS}]+)*")
 _LIGATURES = {"Œ": "OE", "Æ": "AE"}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 _COG = re.compile(r"(?:\d{5}|2[AB]\d{3})")
+COG_PATTERN = _COG  # an INSEE COG birthplace code
 
 
 class IdentityRejected(RecordRejected):

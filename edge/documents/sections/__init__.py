@@ -1,0 +1,1 @@
+"""One builder per CDA body section of the EHPAD documents (DLU, FLUDT)."""
