@@ -21,7 +21,6 @@ from edge.documents.codes import (
     PatientState,
     Sex,
 )
-from edge.ins import InsOid
 from edge.documents.model import (
     Address,
     AdvanceDirective,
@@ -44,6 +43,7 @@ from edge.documents.model import (
     Treatment,
     VitalSign,
 )
+from edge.ins import InsOid
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SHARED = PROJECT_ROOT.parent / "shared"
