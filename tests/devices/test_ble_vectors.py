@@ -48,7 +48,11 @@ def _params(valid: bool) -> list[Any]:
     """One parameter per vector of that validity, or one skipped parameter without the file."""
     if not VECTORS.is_file():
         return [pytest.param(None, marks=SKIP_ABSENT, id="no-vector-file")]
-    return [pytest.param(v, id=v["id"]) for v in ALL_VECTORS if v["valid"] is valid]
+    params = [pytest.param(v, id=v["id"]) for v in ALL_VECTORS if v["valid"] is valid]
+    if not params:
+        reason = f"the vector file has no {'valid' if valid else 'invalid'} vectors"
+        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="none-in-file")]
+    return params
 
 
 ALL_VECTORS = _load()
