@@ -72,6 +72,7 @@ from edge.residents import (
     identity_history,
     list_residents,
     record_identity_event,
+    update_care_context,
 )
 from edge.storage import Database
 from edge.users import add_user, disable_user, find_user, list_users, verify_password
@@ -92,6 +93,6 @@ __all__ = [
     "list_observations", "list_outbox", "list_residents", "list_users", "load_settings",
     "mark_acknowledged", "mark_blocked", "mark_dead", "mark_delivered", "mark_waiting",
     "matricule_withheld_reason", "may_transmit_matricule", "open_record", "record_identity_event",
-    "release_stale_claims", "replay", "score_news2", "store_document", "store_observations",
+    "release_stale_claims", "replay", "score_news2", "store_document", "store_observations", "update_care_context",
     "validate_matricule", "validate_traits", "verify_audit", "verify_password",
 ]

@@ -9,7 +9,7 @@ INSi answer, reason for a doubt). Blind indexes find a resident by matricule or 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -40,6 +40,7 @@ class Resident:
     room: str | None
     presence: Presence
     created_at: str
+    care_context: dict[str, str] = field(default_factory=dict)
 
     @property
     def display_name(self) -> str:
@@ -185,15 +186,53 @@ def record_identity_event(db: Database, resident_id: str, actor_id: str,
     return after
 
 
+CARE_CONTEXT_FIELDS = {
+    "unite": "Unité ou étage",
+    "medecin_traitant": "Médecin traitant",
+    "personne_de_confiance": "Personne de confiance",
+    "personne_a_prevenir": "Personne à prévenir",
+    "directives_anticipees": "Directives anticipées (existence et lieu de conservation)",
+    "allergies": "Allergies connues",
+}
+MAX_CONTEXT_CHARS = 2000
+
+
+def update_care_context(db: Database, resident_id: str, actor_id: str, *,
+                        room: str | None = None, context: dict[str, str] | None = None) -> None:
+    """Change a resident's room and/or care context (the fields of `CARE_CONTEXT_FIELDS`)."""
+    unknown = sorted(set(context or {}) - set(CARE_CONTEXT_FIELDS))
+    if unknown:
+        raise RecordRejected(f"Champ inconnu dans le contexte de soins : {unknown[0]}.")
+    cleaned = {key: value.strip() for key, value in (context or {}).items() if value.strip()}
+    if any(len(value) > MAX_CONTEXT_CHARS for value in cleaned.values()):
+        raise RecordRejected(f"Chaque champ est limité à {MAX_CONTEXT_CHARS} caractères.")
+    with db.write() as conn:
+        if conn.execute("SELECT 1 FROM residents WHERE id = ?", (resident_id,)).fetchone() is None:
+            raise NotFound("no such resident")
+        keyring = db.keyring
+        if room is not None:
+            conn.execute("UPDATE residents SET room = ?, updated_at = ? WHERE id = ?",
+                         (keyring.seal_text(room.strip(), "residents", "room", resident_id)
+                          if room.strip() else None, db.now(), resident_id))
+        if context is not None:
+            conn.execute("UPDATE residents SET care_context = ?, updated_at = ? WHERE id = ?",
+                         (keyring.seal_json(cleaned, "residents", "care_context", resident_id),
+                          db.now(), resident_id))
+        append_audit(db, actor_id, AuditAction.UPDATE, "care_context", resident_id,
+                     resident_id=resident_id, conn=conn)
+
+
 def _resident(db: Database, row: sqlite3.Row) -> Resident:
     keyring = db.keyring
     identity = keyring.open_json(row["identity"], "residents", "identity", row["id"])
     room = (keyring.open_text(row["room"], "residents", "room", row["id"])
             if row["room"] is not None else None)
+    context = (keyring.open_json(row["care_context"], "residents", "care_context", row["id"])
+               if row["care_context"] is not None else {})
     return Resident(row["id"], _traits(identity), IdentityStatus(row["ins_status"]),
                     identity["matricule"], identity["oid"],
                     tuple(IdentityAttribute(value) for value in identity["attributes"]), room,
-                    Presence(row["presence"]), row["created_at"])
+                    Presence(row["presence"]), row["created_at"], context)
 
 
 def get_resident(db: Database, resident_id: str, actor_id: str | None) -> Resident:

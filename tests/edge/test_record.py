@@ -24,7 +24,13 @@ from edge.observations import (
 )
 from edge.outbox import IDENTITY_NOT_QUALIFIED, claim_next, release_stale_claims, store_document
 from edge.record import CaptureMethod, Destination, OutboxState
-from edge.residents import admit_resident, get_resident, identity_history, record_identity_event
+from edge.residents import (
+    admit_resident,
+    get_resident,
+    identity_history,
+    record_identity_event,
+    update_care_context,
+)
 
 BODY = "2350351215123"
 MATRICULE = BODY + matricule_key(BODY)
@@ -130,3 +136,18 @@ def test_claims_left_by_a_crash_are_released_in_order(db, traits) -> None:  # ty
     assert release_stale_claims(db) == 1
     again = claim_next(db, "w2")
     assert again is not None and again.id == first.id and again.attempts == 2
+
+
+def test_room_and_care_context_are_kept_sealed_and_checked(db, traits) -> None:  # type: ignore[no-untyped-def]
+    resident = admit_resident(db, "ide", traits, room="12")
+    update_care_context(db, resident, "ide", room="14 B", context={
+        "medecin_traitant": "Dr Roux, Reims", "personne_de_confiance": " Fille : Anne ",
+        "allergies": ""})
+    read = get_resident(db, resident, "ide")
+    assert read.room == "14 B"
+    assert read.care_context == {"medecin_traitant": "Dr Roux, Reims",
+                                 "personne_de_confiance": "Fille : Anne"}
+    with pytest.raises(RecordRejected, match="inconnu"):
+        update_care_context(db, resident, "ide", context={"groupe_sanguin": "O+"})
+    raw = db.query("SELECT care_context FROM residents WHERE id = ?", (resident,))[0][0]
+    assert b"Roux" not in raw

@@ -25,7 +25,7 @@ from edge.notes import add_note, amend_note
 from edge.observations import NewObservation, amend_observation, store_observations
 from edge.outbox import store_document
 from edge.record import CaptureMethod, Destination, Role
-from edge.residents import admit_resident, record_identity_event
+from edge.residents import admit_resident, record_identity_event, update_care_context
 from edge.rotation import rotate_keys
 from edge.users import add_user
 
@@ -37,6 +37,7 @@ TEXT_MARKERS = {
     "note_action": "ACTIONS-MRT5521", "amend_reason": "RAISON-HGV7712",
     "obs_reason": "CORRECTION-TTW8841", "staff_name": "Soignante Vexmoraldine",
     "login": "vexlogin77", "document": "CONTENU-DOC-KWZ6650",
+    "care_context": "Dr Trelvanoux", "trusted_person": "Odilvexa Prunard",
 }
 BIRTH_DATE = date(1931, 7, 19)
 NUMBER_MARKERS = (37.913, 141.37, 63.29)
@@ -72,6 +73,9 @@ def test_no_planted_marker_is_found_in_files_or_logs(settings, db, caplog, tmp_p
     record_identity_event(db, resident, staff, InsiResult(InsiReturnCode.FOUND, matricule,
                                                           InsOid.TEST.value, True))
     record_identity_event(db, resident, staff, IdDocumentCheck(IdDocumentType.PASSPORT))
+    update_care_context(db, resident, staff, context={
+        "medecin_traitant": TEXT_MARKERS["care_context"],
+        "personne_de_confiance": TEXT_MARKERS["trusted_person"]})
     temperature, weight, glucose = NUMBER_MARKERS
     ids = store_observations(db, [
         NewObservation("8310-5", "Cel", temperature, CaptureMethod.DEVICE, db.now(), resident,
