@@ -93,6 +93,7 @@ __all__ = [
     "list_observations", "list_outbox", "list_residents", "list_users", "load_settings",
     "mark_acknowledged", "mark_blocked", "mark_dead", "mark_delivered", "mark_waiting",
     "matricule_withheld_reason", "may_transmit_matricule", "open_record", "record_identity_event",
-    "release_stale_claims", "replay", "score_news2", "store_document", "store_observations", "update_care_context",
+    "release_stale_claims", "replay", "score_news2", "store_document", "store_observations",
+    "update_care_context",
     "validate_matricule", "validate_traits", "verify_audit", "verify_password",
 ]
