@@ -177,48 +177,64 @@ def decrypt_backup(path: Path, target: Path, *, kek: bytes | None = None,
             raise BackupInvalid("the backup has data after its last part")
 
 
+def _check_restored(database: Path, backup: Path, *, kek: bytes | None,
+                    recovery_key: bytes | None) -> BackupReport:
+    """Check a decrypted database fully: integrity, keys, and (with the KEK) the audit chain."""
+    conn = connect(database)
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise BackupInvalid("the database inside the backup is damaged")
+        tables = _table_counts(conn)
+    finally:
+        conn.close()
+    check = Database(database, None)
+    try:
+        if recovery_key is not None:
+            if not keyring_store.unwrap_all(check.reader(), recovery_key=recovery_key):
+                raise BackupInvalid("the backup holds no keys")
+        else:
+            assert kek is not None
+            check.unlock(kek)
+            verification = verify_audit(check)
+            if not verification.intact:
+                raise BackupInvalid(
+                    f"the audit log inside the backup is broken at entry "
+                    f"{verification.first_broken_seq}")
+    finally:
+        check.close()
+    return BackupReport(backup, backup.stat().st_size, tables, tables.get("audit", 0))
+
+
 def verify_backup(path: Path, *, kek: bytes | None = None,
                   recovery_key: bytes | None = None) -> BackupReport:
     """Restore ``path`` into a temporary directory and check it fully (the "test restore")."""
     with tempfile.TemporaryDirectory(prefix="relais-verify-") as work:
         target = Path(work) / "relais.db"
         decrypt_backup(path, target, kek=kek, recovery_key=recovery_key)
-        conn = connect(target)
-        try:
-            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupInvalid("the database inside the backup is damaged")
-            tables = _table_counts(conn)
-        finally:
-            conn.close()
-        check = Database(target, None)
-        try:
-            if recovery_key is not None:
-                keys = keyring_store.unwrap_all(check.reader(), recovery_key=recovery_key)
-                if not keys:
-                    raise BackupInvalid("the backup holds no keys")
-            else:
-                assert kek is not None
-                check.unlock(kek)
-                verification = verify_audit(check)
-                if not verification.intact:
-                    raise BackupInvalid(
-                        f"the audit log inside the backup is broken at entry "
-                        f"{verification.first_broken_seq}")
-        finally:
-            check.close()
-        return BackupReport(path, path.stat().st_size, tables, tables.get("audit", 0))
+        return _check_restored(target, path, kek=kek, recovery_key=recovery_key)
+
+
+def _remove_database_files(database: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
 
 
 def restore_backup(path: Path, database: Path, *, kek: bytes | None = None,
                    recovery_key: bytes | None = None) -> tuple[BackupReport, Path | None]:
     """Verify then install a backup as ``database``; the current file is kept beside it.
 
+    The backup is decrypted once, beside the database, checked there, then moved into place.
     Run with the web, devices and sync processes stopped. Returns the report and where the
     previous database was moved (``None`` if there was none).
     """
-    report = verify_backup(path, kek=kek, recovery_key=recovery_key)
     staging = database.with_name(database.name + ".restoring")
-    decrypt_backup(path, staging, kek=kek, recovery_key=recovery_key)
+    _remove_database_files(staging)
+    try:
+        decrypt_backup(path, staging, kek=kek, recovery_key=recovery_key)
+        report = _check_restored(staging, path, kek=kek, recovery_key=recovery_key)
+    except BaseException:
+        _remove_database_files(staging)
+        raise
     os.chmod(staging, 0o600)
     previous: Path | None = None
     if database.exists():

@@ -23,7 +23,7 @@ import click
 from edge.audit import verify_audit
 from edge.backup import make_backup, restore_backup
 from edge.config import SETTINGS_BY_NAME, Settings, load_settings
-from edge.datadir import change_kek, initialise, obtain_kek, open_record
+from edge.datadir import change_kek, get_meta, initialise, obtain_kek, open_record
 from edge.demo_runner import prepare_demo, run_demo
 from edge.errors import EdgeError
 from edge.keys import parse_recovery_code, read_key_file, write_runtime_kek
@@ -258,11 +258,9 @@ def keys_recovery_kit(ctx: click.Context, out: Path) -> None:
     """Make a printable recovery kit (replaces any earlier kit)."""
     settings = _settings(ctx)
     with _record(ctx) as db:
-        home = db.query("SELECT key, value FROM meta WHERE key IN ('home_name', 'finess')")
-        meta = {row["key"]: row["value"] for row in home}
         kit = make_recovery_kit(db, _kek(ctx, db), CLI_ACTOR,
-                                home_name=settings.home_name or meta.get("home_name", ""),
-                                finess=settings.finess or meta.get("finess", ""),
+                                home_name=settings.home_name or get_meta(db, "home_name"),
+                                finess=settings.finess or get_meta(db, "finess"),
                                 insecure_key_file=settings.key_file_is_insecure)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -65,8 +65,9 @@ def is_initialised(settings: Settings) -> bool:
         conn.close()
 
 
-def get_meta(conn_or_db: Database, key: str, default: str = "") -> str:
-    rows = conn_or_db.query("SELECT value FROM meta WHERE key = ?", (key,))
+def get_meta(db: Database, key: str, default: str = "") -> str:
+    """A value of the data directory's ``meta`` table (provider, home name, FINESS, …)."""
+    rows = db.query("SELECT value FROM meta WHERE key = ?", (key,))
     return str(rows[0]["value"]) if rows else default
 
 

@@ -134,32 +134,23 @@ def rotate_keys(db: Database, kek: bytes, actor_id: str | None, *, batch: int = 
     target = db.keyring.active_version
     _LOGGER.info("%s key rotation to version %s", "resuming" if resumed else "starting", target)
     resealed = 0
-    for table in SEALED_COLUMNS:
-        count, finished = _walk_table(db, table, target, batch, stop)
-        resealed += count
-        if not finished:
-            return RotationReport(target, resumed, resealed, [])
-    retired: list[int] = []
-    if values_under_old_keys(db, target) == 0:
+    while True:
+        for table in SEALED_COLUMNS:
+            count, finished = _walk_table(db, table, target, batch, stop)
+            resealed += count
+            if not finished:
+                return RotationReport(target, resumed, resealed, [])
+        if values_under_old_keys(db, target) == 0:
+            break
+        # Rare: a process that had not yet noticed the new key wrote under the old one.
         with db.write() as conn:
-            retired = [row[0] for row in conn.execute(
-                "SELECT DISTINCT version FROM keyring WHERE state = ? AND purpose = 'data'",
-                (keyring_store.RETIRING,))]
-            for version in retired:
-                keyring_store.retire_version(conn, version)
-            append_audit(db, actor_id, AuditAction.KEY_ROTATE, "keyring", str(target),
-                         details={"resealed": resealed, "retired": retired}, conn=conn)
-    else:  # written concurrently under an old key by a process that had not yet noticed
-        return rotate_keys_again(db, kek, actor_id, batch, stop, resumed, resealed)
-    return RotationReport(target, resumed, resealed, retired)
-
-
-def rotate_keys_again(db: Database, kek: bytes, actor_id: str | None, batch: int,
-                      stop: Callable[[], bool], resumed: bool, resealed: int) -> RotationReport:
-    """Walk once more from the start (rare: a concurrent writer used the old key)."""
+            conn.execute("DELETE FROM rotation_progress WHERE target_version = ?", (target,))
     with db.write() as conn:
-        conn.execute("DELETE FROM rotation_progress WHERE target_version = ?",
-                     (db.keyring.active_version,))
-    report = rotate_keys(db, kek, actor_id, batch=batch, stop=stop)
-    return RotationReport(report.version, resumed, resealed + report.values_resealed,
-                          report.retired_versions)
+        retired = [row[0] for row in conn.execute(
+            "SELECT DISTINCT version FROM keyring WHERE state = ? AND purpose = 'data'",
+            (keyring_store.RETIRING,))]
+        for version in retired:
+            keyring_store.retire_version(conn, version)
+        append_audit(db, actor_id, AuditAction.KEY_ROTATE, "keyring", str(target),
+                     details={"resealed": resealed, "retired": retired}, conn=conn)
+    return RotationReport(target, resumed, resealed, retired)

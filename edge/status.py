@@ -7,7 +7,7 @@ from typing import Any
 
 from edge import keyring_store
 from edge.config import Settings
-from edge.datadir import is_initialised, open_record
+from edge.datadir import get_meta, is_initialised, key_provider_of, open_record
 from edge.errors import EdgeError
 from edge.outbox import count_by_state
 
@@ -52,9 +52,8 @@ def read_status(settings: Settings) -> Status:
         keys = keyring_store.describe_keys(db.reader())
         active = [key for key in keys if key.state == keyring_store.ACTIVE]
         rotation_due = bool(active) and active[-1].seal_count >= settings.key_rotation_seals
-        flagged = db.query("SELECT value FROM meta WHERE key = 'key_file_insecure'")
-        insecure = (bool(flagged) and flagged[0]["value"] == "1") or settings.key_file_is_insecure
-        provider = db.query("SELECT value FROM meta WHERE key = 'key_provider'")[0]["value"]
+        insecure = get_meta(db, "key_file_insecure") == "1" or settings.key_file_is_insecure
+        provider = key_provider_of(db)
         recovery = bool(active) and all(key.recoverable for key in keys)
         warnings = []
         if insecure:
