@@ -25,12 +25,19 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("content", "metadata"),
     "outbox": ("payload",),
     "audit": ("details",),
+    "web_sessions": ("pending_form",),
+    "webauthn_credentials": ("label",),
+    "alerts": ("details", "ack_note"),
+    "devices": ("name",),
+    "unassigned_readings": ("reading", "reason"),
+    "receipts": ("raw",),
 }
 BLIND_INDEXED: dict[str, dict[str, str]] = {
     "users": {"login_bidx": "login"},
     "residents": {"matricule_bidx": "matricule", "name_bidx": "birth_family_name"},
 }
 APPEND_ONLY = ("identity_events", "observations", "care_notes", "audit")
+APPEND_ONLY_SINCE_0002 = ("delivery_attempts",)
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,6 +101,68 @@ CREATE INDEX audit_resident ON audit(resident_id, seq);
 """
 
 
+_SCHEMA_0002 = """
+CREATE TABLE web_sessions (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL, locked_at TEXT, expires_at TEXT NOT NULL, second_factor TEXT,
+    revoked_at TEXT, revoked_reason TEXT, csrf_secret BLOB NOT NULL, pending_form BLOB);
+CREATE INDEX web_sessions_user ON web_sessions(user_id, revoked_at);
+CREATE TABLE login_throttle (
+    subject TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, last_failure_at TEXT,
+    locked_at TEXT);
+CREATE TABLE webauthn_credentials (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),
+    credential_id BLOB NOT NULL UNIQUE, public_key BLOB NOT NULL,
+    sign_count INTEGER NOT NULL DEFAULT 0, label BLOB, created_at TEXT NOT NULL,
+    last_used_at TEXT, revoked_at TEXT);
+CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,
+    resident_id TEXT NOT NULL REFERENCES residents(id), opened_at TEXT NOT NULL,
+    set_id TEXT, kind TEXT NOT NULL, score INTEGER, band TEXT NOT NULL, details BLOB NOT NULL,
+    state TEXT NOT NULL, acknowledged_at TEXT, acknowledged_by TEXT REFERENCES users(id),
+    action TEXT, ack_note BLOB);
+CREATE INDEX alerts_open ON alerts(state, resident_id);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY, transport TEXT NOT NULL, protocol TEXT NOT NULL, address TEXT NOT NULL,
+    name BLOB, state TEXT NOT NULL, binding TEXT NOT NULL DEFAULT 'shared',
+    resident_id TEXT REFERENCES residents(id), manufacturer TEXT, model TEXT, serial_number TEXT,
+    battery_percent INTEGER, battery_at TEXT, first_seen_at TEXT NOT NULL, last_seen_at TEXT,
+    expected_interval_s INTEGER, frames_accepted INTEGER NOT NULL DEFAULT 0,
+    frames_rejected INTEGER NOT NULL DEFAULT 0, last_reject_reason TEXT, paired_at TEXT,
+    paired_by TEXT, UNIQUE (transport, address));
+CREATE TABLE measurement_sessions (
+    id TEXT PRIMARY KEY, resident_id TEXT NOT NULL REFERENCES residents(id),
+    device_id TEXT REFERENCES devices(id), opened_by TEXT NOT NULL, opened_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL, closed_at TEXT);
+CREATE INDEX measurement_sessions_open ON measurement_sessions(expires_at, closed_at);
+CREATE TABLE unassigned_readings (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, device_id TEXT NOT NULL REFERENCES devices(id),
+    received_at TEXT NOT NULL, device_time TEXT, reading BLOB NOT NULL, state TEXT NOT NULL,
+    decided_at TEXT, decided_by TEXT, resident_id TEXT REFERENCES residents(id), set_id TEXT,
+    reason BLOB);
+CREATE INDEX unassigned_readings_state ON unassigned_readings(state, seq);
+CREATE TABLE device_receipts (
+    device_id TEXT NOT NULL REFERENCES devices(id), dedup_key TEXT NOT NULL,
+    received_at TEXT NOT NULL, set_id TEXT, unassigned_id TEXT,
+    PRIMARY KEY (device_id, dedup_key));
+ALTER TABLE outbox ADD COLUMN remote_ref TEXT;
+CREATE INDEX outbox_remote_ref ON outbox(remote_ref) WHERE remote_ref IS NOT NULL;
+CREATE TABLE delivery_attempts (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, outbox_id TEXT NOT NULL REFERENCES outbox(id),
+    started_at TEXT NOT NULL, finished_at TEXT NOT NULL, outcome TEXT NOT NULL, error_code TEXT,
+    detail TEXT);
+CREATE INDEX delivery_attempts_outbox ON delivery_attempts(outbox_id, seq);
+CREATE TABLE receipts (
+    id TEXT PRIMARY KEY, outbox_id TEXT REFERENCES outbox(id), kind TEXT NOT NULL,
+    received_at TEXT NOT NULL, message_id TEXT UNIQUE, code TEXT, disposition TEXT, raw BLOB);
+CREATE INDEX receipts_outbox ON receipts(outbox_id);
+CREATE TABLE endpoint_probes (
+    destination TEXT PRIMARY KEY, checked_at TEXT NOT NULL, reachable INTEGER NOT NULL,
+    detail TEXT, certificate_expires_at TEXT);
+"""
+
+
 def _append_only_triggers(table: str, sealed: tuple[str, ...], columns: list[str]) -> str:
     fixed = [c for c in columns if c not in sealed]
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in fixed)
@@ -118,6 +187,24 @@ def m0001_record(db: sqlite_utils.Database) -> None:
         for statement in _append_only_triggers(table, SEALED_COLUMNS[table], columns).split(";\n"):
             if statement.strip():
                 conn.execute(statement + (";" if not statement.rstrip().endswith(";") else ""))
+
+
+@MIGRATIONS()
+def m0002_tablet_devices_delivery(db: sqlite_utils.Database) -> None:
+    """Tables for the tablet application (sessions, sign-in throttle, security keys, alerts), the
+    devices process (registry, measurement sessions, unassigned readings, de-duplication) and
+    delivery (attempts, receipts, endpoint probes, the remote reference of a sent row)."""
+    conn: sqlite3.Connection = db.conn
+    _run_script(conn, _SCHEMA_0002)
+    for table in APPEND_ONLY_SINCE_0002:
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        _run_script(conn, _append_only_triggers(table, SEALED_COLUMNS.get(table, ()), columns))
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement + (";" if statement.rstrip().endswith("END") else ""))
 
 
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
