@@ -92,6 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
             _positive, "Use a positive number no larger than 4294967296."),
     Setting("log_level", str, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.",
             _one_of(LOG_LEVELS), "Use DEBUG, INFO, WARNING or ERROR."),
+    # -- tablet application --
+    # -- devices --
+    # -- delivery to the national services --
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -110,6 +113,9 @@ class Settings:
     finess: str
     key_rotation_seals: int
     log_level: str
+    # -- tablet application --
+    # -- devices --
+    # -- delivery to the national services --
 
     @property
     def database_path(self) -> Path:
