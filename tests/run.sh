@@ -11,5 +11,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 .venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

@@ -10,6 +10,10 @@ else
 fi
 missing=()
 for package in "${wanted[@]}"; do
+    # "npm" comes with some Node.js builds (NodeSource's nodejs conflicts with Debian's npm).
+    if [ "$package" = "npm" ] && command -v npm >/dev/null 2>&1; then
+        continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi
