@@ -41,3 +41,14 @@ class FrameRejected(DeviceError):
 def truncated(what: str, needed: int, got: int) -> FrameRejected:
     """Build the rejection for a value that ends before a field it announces."""
     return FrameRejected(RejectReason.TRUNCATED, f"{what}: needs {needed} bytes, got {got}")
+
+
+class ReadingNotStored(DeviceError):
+    """The record could not store a reading (disk full, database busy): do NOT acknowledge it.
+
+    The device (or the monitor) will send it again; the transport keeps reading.
+    """
+
+
+class PortUnavailable(DeviceError):
+    """A serial port cannot be opened or was unplugged: retry later with a back-off."""

@@ -3,9 +3,112 @@
 `web`, `devices` and `sync` import only the names listed in ``__all__``.
 """
 
+from edge.alerts import (
+    Alert,
+    AlertAction,
+    AlertKind,
+    AlertNotOpen,
+    AlertState,
+    AlertValue,
+    acknowledge_alert,
+    get_alert,
+    list_alerts,
+)
 from edge.audit import AuditAction, AuditOutcome, append_audit, list_audit, verify_audit
-from edge.config import SETTINGS, Settings, load_settings
+from edge.certificates import (
+    CertificateState,
+    CertificateStatus,
+    certificate_status,
+    read_certificate_status,
+)
+from edge.changes import AlertChange, Changes, Cursor, ObservationChange, changes_since, current_cursor
+from edge.config import SETTINGS, Settings, load_settings, serial_devices
 from edge.datadir import open_record
+from edge.device_readings import (
+    DeviceReading,
+    DeviceValue,
+    IngestOutcome,
+    IngestStatus,
+    MatchRule,
+    MeasurementSession,
+    UnassignedReading,
+    UnassignedState,
+    assign_unassigned,
+    close_measurement_session,
+    get_unassigned,
+    ingest_reading,
+    list_unassigned,
+    open_measurement_session,
+    open_sessions,
+    reject_unassigned,
+)
+from edge.device_registry import (
+    Device,
+    DeviceBinding,
+    DeviceState,
+    DeviceTransport,
+    find_device,
+    get_device,
+    list_devices,
+    pair_device,
+    record_battery,
+    record_rejected_frame,
+    record_seen,
+    register_device,
+    retire_device,
+    unpair_device,
+)
+from edge.documents import (
+    MAX_PDF_BYTES,
+    N1_TYPES,
+    N1_TYPES_BY_CODE,
+    Association,
+    AssociationType,
+    AttachmentRefused,
+    AttachmentTooLarge,
+    Author,
+    Belonging,
+    BelongingKind,
+    CodedValue,
+    Consciousness,
+    DeliveryItem,
+    DocumentEntry,
+    DocumentError,
+    DocumentIncomplete,
+    DocumentKind,
+    DocumentMetadata,
+    EndpointProbe,
+    Facility,
+    GeneratedDocument,
+    IdentityNotShareable,
+    MetadataUnreadable,
+    Recipient,
+    RecipientKind,
+    Replacement,
+    StoredDocument,
+    SubmissionSet,
+    Transfer,
+    TransferDocuments,
+    VersionChain,
+    Visibility,
+    add_pdf_to_file,
+    care_home,
+    certificate_problems,
+    check_pdf,
+    endpoint_probes,
+    get_delivery,
+    list_deliveries,
+    load_document,
+    may_reach,
+    metadata_from_json,
+    metadata_to_json,
+    mssante_recipients,
+    queue_document,
+    render_pdf,
+    transfer_to_hospital,
+    unreachable,
+    version_chain,
+)
 from edge.errors import (
     AlreadyInitialised,
     BackupInvalid,
@@ -19,6 +122,23 @@ from edge.errors import (
     SettingInvalid,
     StorageFailure,
 )
+from edge.factors import (
+    PIN_MAX_FAILURES,
+    FactorStatus,
+    SecurityKey,
+    add_security_key,
+    enrol_totp,
+    factor_status,
+    list_security_keys,
+    new_totp_secret,
+    note_security_key_use,
+    reset_factors,
+    set_pin,
+    totp_code,
+    totp_uri,
+    verify_pin,
+    verify_totp,
+)
 from edge.ins import IdentityTraits, InsOid, Sex, validate_matricule, validate_traits
 from edge.ins_status import (
     DoubtRaised,
@@ -31,7 +151,23 @@ from edge.ins_status import (
     matricule_withheld_reason,
     may_transmit_matricule,
 )
-from edge.news2 import News2Inputs, News2Score, RiskBand, score_news2
+from edge.monitoring import ObservationsDue, observations_due
+from edge.news2 import (
+    SET_WINDOW,
+    Acvpu,
+    BaselineChange,
+    News2Baseline,
+    News2Inputs,
+    News2Parameter,
+    News2Score,
+    Response,
+    RiskBand,
+    Scale2Target,
+    Spo2Scale,
+    score_news2,
+)
+from edge.news2_sets import ACVPU_RANKS, NEWS2_CODES, News2Settings, ScoredSet, SetValue, latest_set
+from edge.news2_settings import set_news2_baseline, set_scale2_target
 from edge.notes import add_note, amend_note, list_notes
 from edge.observations import (
     NewObservation,
@@ -64,6 +200,7 @@ from edge.record import (
     Role,
     StaffUser,
 )
+from edge.resident_documents import DocumentSummary, list_resident_documents
 from edge.residents import (
     Resident,
     admit_resident,
@@ -74,11 +211,37 @@ from edge.residents import (
     record_identity_event,
     update_care_context,
 )
+from edge.sessions import (
+    EndReason,
+    SessionState,
+    WebSession,
+    complete_second_factor,
+    end_session,
+    end_user_sessions,
+    find_session,
+    lock_session,
+    open_session,
+    peek_pending_form,
+    purge_sessions,
+    take_pending_form,
+    touch_session,
+    unlock_session,
+)
 from edge.storage import Database
-from edge.users import add_user, disable_user, find_user, list_users, verify_password
+from edge.throttle import (
+    ThrottleDecision,
+    Verdict,
+    check_throttle,
+    clear_failures,
+    login_subject,
+    pin_subject,
+    record_failure,
+)
+from edge.users import add_user, disable_user, find_user, get_user, list_users, verify_password
 from edge.vitals import VITAL_SIGNS, VitalSign, check_value
 
 __all__ = [
+    "CertificateState", "CertificateStatus", "certificate_status", "read_certificate_status",
     "SETTINGS", "VITAL_SIGNS", "AlreadyInitialised", "AuditAction", "AuditOutcome",
     "BackupInvalid", "CaptureMethod", "CareNote", "DataDirectoryNotReady", "Database",
     "Destination", "DoubtRaised", "EdgeError", "IdDocumentCheck", "IdDocumentType",
@@ -96,4 +259,40 @@ __all__ = [
     "release_stale_claims", "replay", "score_news2", "store_document", "store_observations",
     "update_care_context",
     "validate_matricule", "validate_traits", "verify_audit", "verify_password",
+    # -- devices --
+    "Device", "DeviceBinding", "DeviceReading", "DeviceState", "DeviceTransport", "DeviceValue",
+    "IngestOutcome", "IngestStatus", "MatchRule", "MeasurementSession", "UnassignedReading",
+    "UnassignedState", "assign_unassigned", "close_measurement_session", "find_device",
+    "get_device", "get_unassigned", "ingest_reading", "list_devices", "list_unassigned",
+    "open_measurement_session", "open_sessions", "pair_device", "record_battery",
+    "record_rejected_frame", "record_seen", "register_device", "reject_unassigned",
+    "retire_device", "serial_devices", "unpair_device",
+    # -- documents for the national services --
+    "Association", "AssociationType", "AttachmentRefused", "Author", "CodedValue", "DocumentEntry",
+    "DocumentError", "DocumentIncomplete", "DocumentKind", "DocumentMetadata",
+    "IdentityNotShareable", "MetadataUnreadable", "Recipient", "RecipientKind", "Replacement",
+    "StoredDocument", "SubmissionSet", "VersionChain", "Visibility", "load_document", "may_reach",
+    "metadata_from_json", "metadata_to_json", "mssante_recipients", "queue_document", "render_pdf",
+    "version_chain", "MAX_PDF_BYTES", "N1_TYPES", "N1_TYPES_BY_CODE", "AttachmentTooLarge",
+    "Belonging", "BelongingKind", "Consciousness", "DeliveryItem", "EndpointProbe", "Facility",
+    "GeneratedDocument", "Transfer", "TransferDocuments", "add_pdf_to_file", "care_home",
+    "certificate_problems", "check_pdf", "endpoint_probes", "get_delivery", "list_deliveries",
+    "transfer_to_hospital", "unreachable",
+    # sign-in (tablet application)
+    "PIN_MAX_FAILURES", "EndReason", "FactorStatus", "SecurityKey", "SessionState",
+    "ThrottleDecision", "Verdict", "WebSession", "add_security_key", "check_throttle",
+    "clear_failures", "complete_second_factor", "end_session", "end_user_sessions",
+    "enrol_totp", "factor_status", "find_session", "get_user", "list_security_keys",
+    "lock_session", "login_subject", "new_totp_secret", "note_security_key_use", "open_session",
+    "peek_pending_form", "pin_subject", "purge_sessions", "record_failure", "reset_factors", "set_pin",
+    "take_pending_form", "totp_code", "totp_uri", "touch_session", "unlock_session",
+    "verify_pin", "verify_totp",
+    # -- tablet application: NEWS2 alerts, monitoring, live changes --
+    "ACVPU_RANKS", "NEWS2_CODES", "SET_WINDOW", "Acvpu", "Alert", "AlertAction", "AlertKind",
+    "AlertChange", "AlertNotOpen", "AlertState", "AlertValue", "BaselineChange", "Changes",
+    "Cursor", "ObservationChange",
+    "News2Baseline", "News2Parameter", "News2Settings", "ObservationsDue", "Response",
+    "Scale2Target", "ScoredSet", "SetValue", "Spo2Scale", "acknowledge_alert", "changes_since",
+    "current_cursor", "get_alert", "latest_set", "list_alerts", "observations_due",
+    "set_news2_baseline", "set_scale2_target", "DocumentSummary", "list_resident_documents",
 ]

@@ -156,13 +156,16 @@ def verify_audit(db: Database, batch: int = 2000) -> AuditVerification:
 
 
 def list_audit(db: Database, *, resident_id: str | None = None, limit: int = 100,
-               before_seq: int | None = None) -> list[AuditEntry]:
-    """Most recent entries first, optionally for one resident (the administration viewer)."""
+               before_seq: int | None = None, actor_id: str | None = None,
+               action: str | None = None, outcome: str | None = None) -> list[AuditEntry]:
+    """Most recent entries first, optionally filtered (the administration viewer)."""
     clauses: list[str] = []
     params: list[object] = []
-    if resident_id is not None:
-        clauses.append("resident_id = ?")
-        params.append(resident_id)
+    for column, value in (("resident_id", resident_id), ("actor_id", actor_id),
+                          ("action", action), ("outcome", outcome)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
     if before_seq is not None:
         clauses.append("seq < ?")
         params.append(before_seq)

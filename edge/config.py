@@ -64,6 +64,47 @@ def _positive(value: Any) -> str | None:
     return None if value > 0 else f"{value} must be greater than zero"
 
 
+def _port_or_zero(value: Any) -> str | None:
+    return None if value == 0 else _port(value)
+
+
+def _one_of_int(choices: tuple[int, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"{value} is not one of {', '.join(map(str, choices))}"
+
+    return check
+
+
+def serial_devices(text: str) -> list[tuple[str, str]]:
+    """Split the `devices_serial` setting into (protocol, port) pairs.
+
+    :raises ValueError: an entry is not ``protocol=port``.
+    """
+    pairs = []
+    for entry in text.split(","):
+        if not entry.strip():
+            continue
+        protocol, sep, port = entry.partition("=")
+        if not sep or not protocol.strip() or not port.strip():
+            raise ValueError(f"'{entry.strip()}' is not protocol=port")
+        pairs.append((protocol.strip(), port.strip()))
+    return pairs
+
+
+def _bluetooth_adapter(value: Any) -> str | None:
+    if value == "" or (value.startswith("hci") and value[3:].isdigit()):
+        return None
+    return f"'{value}' is not an adapter name like hci0"
+
+
+def _serial_list(value: Any) -> str | None:
+    try:
+        serial_devices(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", Path, Path("relais-data"),
             "Directory holding the encrypted record (database, backups). "
@@ -93,8 +134,110 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", str, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.",
             _one_of(LOG_LEVELS), "Use DEBUG, INFO, WARNING or ERROR."),
     # -- tablet application --
+    Setting("web_threads", int, 8, "Worker threads of the tablet application's web server.",
+            _positive, "Use a positive number (8 suits a care home's tablets)."),
+    Setting("web_lock_minutes", int, 10,
+            "Minutes without activity after which a tablet session locks and asks for the PIN.",
+            lambda v: None if 2 <= v <= 15 else f"{v} is not between 2 and 15 minutes",
+            "Choose 2 to 15 minutes (walk-away lock; SECURITY tests expect at most 15)."),
+    Setting("web_shift_hours", int, 12,
+            "Hours a tablet session lasts at most (one shift); then password and second factor "
+            "again.", lambda v: None if 1 <= v <= 12 else f"{v} is not between 1 and 12 hours",
+            "Choose 1 to 12 hours."),
+    Setting("web_login_lock_minutes", int, 60,
+            "Minutes an account stays locked after 10 failed sign-ins in a row (an administrator "
+            "can lift it sooner by resetting the account).", _positive,
+            "Use a positive number of minutes (60 keeps guesses to about ten an hour)."),
+    Setting("web_secure_cookies", int, 1,
+            "1: session cookies are `__Host-`, Secure (behind the appliance's TLS, or on "
+            "127.0.0.1). 0 only for plain-HTTP development on a LAN address.",
+            lambda v: None if v in (0, 1) else f"{v} is not 0 or 1", "Use 1 (or 0 in development)."),
+    Setting("web_trusted_proxies", int, 0,
+            "Number of reverse proxies in front of the tablet application whose X-Forwarded-* "
+            "headers are trusted (1 on the appliance, behind nginx).",
+            lambda v: None if 0 <= v <= 3 else f"{v} is not between 0 and 3", "Use 0 or 1."),
     # -- devices --
+    Setting("devices_serial", str, "",
+            "Serial devices the devices process reads, as `protocol=port` pairs separated by commas "
+            "(e.g. `nonin8=/dev/ttyUSB0,seca=/dev/ttyS1`; a port is anything pyserial's "
+            "`serial_for_url` opens). Protocols: nonin2, nonin7, nonin8, nonin13, and-st-gs, seca, "
+            "tanita.", _serial_list, "Write protocol=port pairs separated by commas."),
+    Setting("devices_mllp_host", str, "127.0.0.1",
+            "Address the HL7/MLLP listener for bedside monitors binds to."),
+    Setting("devices_mllp_port", int, 2575,
+            "TCP port of the HL7/MLLP listener; 0 turns the listener off.", _port_or_zero,
+            "Choose a free port between 1 and 65535, or 0 to turn the listener off."),
+    Setting("devices_measurement_window_s", int, 300,
+            "Seconds during which a reading from a shared device goes to the resident a carer "
+            "opened for measurement on the tablet; outside it, readings wait in the unassigned inbox.",
+            _positive, "Use a positive number of seconds (300 = 5 minutes)."),
+    Setting("devices_ble", int, 0,
+            "1 to look for and listen to paired Bluetooth Low Energy devices, 0 to leave BLE off.",
+            _one_of_int((0, 1)), "Use 0 or 1."),
+    Setting("devices_ble_adapter", str, "",
+            "Bluetooth adapter the BLE transport uses (e.g. `hci0`); empty for BlueZ's default one.",
+            _bluetooth_adapter, "Give an adapter name such as hci0, or leave it empty."),
     # -- delivery to the national services --
+    Setting("sync_poll_seconds", int, 15,
+            "Seconds between two passes of `python -m sync` over the outbox (documents due are "
+            "sent at each pass).", _positive, "Use a positive number of seconds."),
+    Setting("sync_probe_seconds", int, 120,
+            "Seconds between two probes of each national service (the tablet banner shows the "
+            "last result).", _positive, "Use a positive number of seconds."),
+    Setting("dmp_url", str, "",
+            "Address (https) of the DMP document repository service (ITI-41). Empty: documents "
+            "for the DMP wait, and the Envois page says the DMP is not configured."),
+    Setting("dmp_client_cert", Path, None,
+            "PEM file of the home's client certificate for TLS with the DMP."),
+    Setting("dmp_client_key", Path, None, "PEM file of the key of `dmp_client_cert`."),
+    Setting("dmp_ca_bundle", Path, None,
+            "PEM file of the certificate authorities that vouch for the DMP's server certificate "
+            "(empty: the system's authorities)."),
+    Setting("dmp_signing_cert", Path, None,
+            "PEM file of the home's signing certificate (certificat de cachet) for the VIHF "
+            "assertion (empty: the TLS client certificate)."),
+    Setting("dmp_signing_key", Path, None,
+            "PEM file of the key of `dmp_signing_cert` (empty: the TLS client key)."),
+    Setting("dmp_homologation_id", str, "",
+            "The DMP homologation number of this software (VIHF `LPS_ID_HOMOLOGATION_DMP`)."),
+    Setting("dmp_timeout_seconds", int, 60,
+            "Seconds the DMP has to answer one sending before it is tried again later.",
+            _positive, "Use a positive number of seconds."),
+    Setting("mssante_mailbox", str, "",
+            "Address of the home's MSSanté application mailbox (BAL applicative): the sender of "
+            "every message and the IMAP login where receipts arrive. Empty: documents for "
+            "MSSanté wait, and the Envois page says MSSanté is not configured."),
+    Setting("mssante_password_file", Path, None,
+            "File holding the password of the MSSanté mailbox for IMAP (first line)."),
+    Setting("mssante_smtp_host", str, "", "Host name of the MSSanté operator's SMTP server."),
+    Setting("mssante_smtp_port", int, 587, "TCP port of SMTP submission (STARTTLS).", _port,
+            "Choose the port your MSSanté operator gives (usually 587)."),
+    Setting("mssante_imap_host", str, "",
+            "Host name of the MSSanté operator's IMAP server (empty: the SMTP host)."),
+    Setting("mssante_imap_port", int, 143, "TCP port of IMAP (STARTTLS).", _port,
+            "Choose the port your MSSanté operator gives (usually 143)."),
+    Setting("mssante_client_cert", Path, None,
+            "PEM file of the home's certificate for TLS with the MSSanté servers (empty: "
+            "`dmp_client_cert`)."),
+    Setting("mssante_client_key", Path, None,
+            "PEM file of the key of `mssante_client_cert` (empty: `dmp_client_key`)."),
+    Setting("mssante_ca_bundle", Path, None,
+            "PEM file of the certificate authorities that vouch for the MSSanté servers "
+            "(empty: the system's authorities)."),
+    Setting("mssante_timeout_seconds", int, 60,
+            "Seconds the MSSanté servers have to answer before a sending is tried again later.",
+            _positive, "Use a positive number of seconds."),
+    Setting("home_address", str, "",
+            "Postal address of the care home as documents show it: `street, postal code city` "
+            "(e.g. `12 rue des Lilas, 75011 Paris`).",
+            lambda v: None if v == "" or re.match(r"^.+,\s*\d{5}\s+.+$", v)
+            else f"'{v}' is not 'street, postal code city'",
+            "Write the street, a comma, then the 5-digit postal code and the city."),
+    Setting("home_telephone", str, "",
+            "Telephone number of the care home, written in documents (e.g. `01 43 00 00 00`)."),
+    Setting("transfer_mssante_recipient", str, "",
+            "MSSanté address the DLU and FLUDT of a transfer go to when staff give none "
+            "(e.g. the emergency department's mailbox; empty: the DMP only)."),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -114,8 +257,43 @@ class Settings:
     key_rotation_seals: int
     log_level: str
     # -- tablet application --
+    web_threads: int
+    web_lock_minutes: int
+    web_shift_hours: int
+    web_login_lock_minutes: int
+    web_secure_cookies: int
+    web_trusted_proxies: int
     # -- devices --
+    devices_serial: str
+    devices_mllp_host: str
+    devices_mllp_port: int
+    devices_measurement_window_s: int
+    devices_ble: int
+    devices_ble_adapter: str
     # -- delivery to the national services --
+    sync_poll_seconds: int
+    sync_probe_seconds: int
+    dmp_url: str
+    dmp_client_cert: Path | None
+    dmp_client_key: Path | None
+    dmp_ca_bundle: Path | None
+    dmp_signing_cert: Path | None
+    dmp_signing_key: Path | None
+    dmp_homologation_id: str
+    dmp_timeout_seconds: int
+    mssante_mailbox: str
+    mssante_password_file: Path | None
+    mssante_smtp_host: str
+    mssante_smtp_port: int
+    mssante_imap_host: str
+    mssante_imap_port: int
+    mssante_client_cert: Path | None
+    mssante_client_key: Path | None
+    mssante_ca_bundle: Path | None
+    mssante_timeout_seconds: int
+    home_address: str
+    home_telephone: str
+    transfer_mssante_recipient: str
 
     @property
     def database_path(self) -> Path:

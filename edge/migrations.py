@@ -213,3 +213,10 @@ def apply_migrations(conn: sqlite3.Connection) -> list[str]:
     pending = [migration.name for migration in MIGRATIONS.pending(db)]
     MIGRATIONS.apply(db)
     return pending
+
+
+@MIGRATIONS()
+def m0003_sign_in_factors(db: sqlite_utils.Database) -> None:
+    """The last TOTP time step accepted for each account, so a code cannot be replayed."""
+    conn: sqlite3.Connection = db.conn
+    conn.execute("ALTER TABLE users ADD COLUMN totp_last_step INTEGER")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from edge.alerts import evaluate_for_codes
 from edge.audit import AuditAction, append_audit
 from edge.errors import NotFound, RecordRejected
 from edge.record import CaptureMethod, Observation, new_id, next_seq
@@ -72,11 +73,28 @@ def store_observations(db: Database, observations: Sequence[NewObservation],
         check_value(new.code, new.unit, new.value)
     set_id = new_id() if as_set and len(observations) > 1 else None
     with db.write() as conn:
-        ids = [_insert(db, conn, new, set_id) for new in observations]
-        residents = {new.resident_id for new in observations if new.resident_id}
-        for resident_id in residents:
-            append_audit(db, observations[0].author_id, AuditAction.CREATE, "observation",
-                         ids[0], resident_id=resident_id, details={"count": len(ids)}, conn=conn)
+        return insert_observations(db, conn, observations, set_id,
+                                   actor_id=observations[0].author_id)
+
+
+def insert_observations(db: Database, conn: sqlite3.Connection,
+                        observations: Sequence[NewObservation], set_id: str | None, *,
+                        actor_id: str | None, audit_details: dict[str, Any] | None = None
+                        ) -> list[str]:
+    """Insert and audit observations inside the caller's write transaction (``db.write()``).
+
+    The transaction-level half of `store_observations`, for callers that must store observations
+    together with other rows (a device reading and its de-duplication receipt).
+
+    :raises RecordRejected: a value is impossible (the caller's transaction must roll back).
+    """
+    ids = [_insert(db, conn, new, set_id) for new in observations]
+    residents = {new.resident_id for new in observations if new.resident_id}
+    for resident_id in residents:
+        append_audit(db, actor_id, AuditAction.CREATE, "observation", ids[0],
+                     resident_id=resident_id, details={"count": len(ids), **(audit_details or {})},
+                     conn=conn)
+    evaluate_for_codes(db, conn, residents, {new.code for new in observations})
     return ids
 
 
@@ -94,6 +112,8 @@ def amend_observation(db: Database, observation_id: str, author_id: str, value: 
         new_obs = _insert(db, conn, new, original.set_id, observation_id, reason.strip())
         append_audit(db, author_id, AuditAction.AMEND, "observation", new_obs,
                      resident_id=original.resident_id, conn=conn)
+        if original.resident_id is not None:
+            evaluate_for_codes(db, conn, {original.resident_id}, {original.code})
     return new_obs
 
 

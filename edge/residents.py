@@ -195,6 +195,8 @@ CARE_CONTEXT_FIELDS = {
     "allergies": "Allergies connues",
 }
 MAX_CONTEXT_CHARS = 2000
+RESERVED_PREFIX = "news2_"
+"""Care-context keys set only through `edge.news2_settings` (who set them and when)."""
 
 
 def update_care_context(db: Database, resident_id: str, actor_id: str, *,
@@ -215,6 +217,11 @@ def update_care_context(db: Database, resident_id: str, actor_id: str, *,
                          (keyring.seal_text(room.strip(), "residents", "room", resident_id)
                           if room.strip() else None, db.now(), resident_id))
         if context is not None:
+            previous = conn.execute("SELECT care_context FROM residents WHERE id = ?",
+                                    (resident_id,)).fetchone()["care_context"]
+            if previous is not None:  # keep the clinician's NEWS2 settings (edge.news2_settings)
+                kept = keyring.open_json(previous, "residents", "care_context", resident_id)
+                cleaned.update({k: v for k, v in kept.items() if k.startswith(RESERVED_PREFIX)})
             conn.execute("UPDATE residents SET care_context = ?, updated_at = ? WHERE id = ?",
                          (keyring.seal_json(cleaned, "residents", "care_context", resident_id),
                           db.now(), resident_id))

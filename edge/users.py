@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from edge.audit import AuditAction, append_audit
 from edge.errors import NotFound, RecordRejected
 from edge.record import Role, StaffUser, new_id
+from edge.sessions import EndReason, end_user_sessions
 from edge.storage import Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -90,17 +91,26 @@ def find_user(db: Database, login: str) -> StaffUser:
     return _row_to_user(db, rows[0])
 
 
+def get_user(db: Database, user_id: str) -> StaffUser:
+    """The account with this id; `NotFound` otherwise."""
+    rows = db.query("SELECT * FROM users WHERE id = ?", (user_id,))
+    if not rows:
+        raise NotFound("no such account")
+    return _row_to_user(db, rows[0])
+
+
 def list_users(db: Database) -> list[StaffUser]:
     users = [_row_to_user(db, row) for row in db.query("SELECT * FROM users")]
     return sorted(users, key=lambda user: user.login)
 
 
 def disable_user(db: Database, actor_id: str | None, login: str) -> StaffUser:
-    """Disable an account (its sessions end: the web checks `active` on every request)."""
+    """Disable an account and end its sessions (the web also checks `active` on every request)."""
     user = find_user(db, login)
     with db.write() as conn:
         conn.execute("UPDATE users SET active = 0, disabled_at = ? WHERE id = ?",
                      (db.now(), user.id))
+        end_user_sessions(db, user.id, db.clock(), EndReason.USER_DISABLED, conn)
         append_audit(db, actor_id, AuditAction.USER_DISABLE, "user", user.id, conn=conn)
     return find_user(db, login)
 

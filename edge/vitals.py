@@ -37,10 +37,16 @@ VITAL_SIGNS: dict[str, VitalSign] = {
         VitalSign("8302-2", "Taille", "cm", "cm", 80, 230, 0),
         VitalSign("2339-0", "Glycémie capillaire", "mg/dL", "mg/dL", 10, 1500, 0),
         VitalSign("72514-3", "Douleur (EVA/EN)", "{score}", "/10", 0, 10, 0),
+        # NEWS2 inputs that are not measurements: the ACVPU level as its rank (A=0, C=1, V=2,
+        # P=3, U=4) and the supplemental oxygen flow (0 = air).
+        VitalSign("80288-4", "Conscience (ACVPU)", "{ACVPU}", "", 0, 4, 0),
+        VitalSign("3151-8", "Oxygène (débit)", "L/min", "L/min", 0, 15, 1),
     )
 }
 SYSTOLIC = "8480-6"
 DIASTOLIC = "8462-4"
+CONSCIOUSNESS = "80288-4"
+OXYGEN_FLOW = "3151-8"
 
 
 def vital_sign(code: str) -> VitalSign:

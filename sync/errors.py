@@ -22,3 +22,8 @@ class DeliveryRefused(SyncError):
 
 class ConfigurationIncomplete(SyncError):
     """An endpoint, certificate or mailbox is missing or unusable: an administrator must set it."""
+
+
+class CertificateRejected(ConfigurationIncomplete):
+    """A service refused the home's certificate (expired, revoked, from an unknown authority), or
+    presented one the appliance does not trust: an administrator must install a valid one."""

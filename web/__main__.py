@@ -1,15 +1,36 @@
-"""Entry point of the `web` runnable (`python -m web`)."""
+"""Entry point of the `web` runnable (`python -m web`): the tablet application served by waitress."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 
-NOT_BUILT_EXIT = 2
+import waitress
+
+import edge
+from web.app import create_app
+
+_LOGGER = logging.getLogger("web")
 
 
 def main() -> int:
-    print("relais web: this runnable is not built in this version of Relais.", file=sys.stderr)
-    return NOT_BUILT_EXIT
+    try:
+        settings = edge.load_settings(os.environ)
+    except edge.SettingInvalid as exc:
+        print(f"relais web: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(settings)
+    except edge.EdgeError as exc:
+        print(f"relais web: cannot open the record: {exc}", file=sys.stderr)
+        return 1
+    _LOGGER.info("serving the tablet application on %s:%d", settings.web_host, settings.web_port)
+    waitress.serve(app, host=settings.web_host, port=settings.web_port,
+                   threads=settings.web_threads, ident="relais")
+    return 0
 
 
 if __name__ == "__main__":

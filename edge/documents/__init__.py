@@ -2,20 +2,43 @@
 the N1 CDA wrapping a PDF, their printable PDF, and the pre-send checks.
 
 Pure code: values in, XML or PDF bytes out. Imports only the standard library, lxml and
-reportlab.
+reportlab — except `queue` (storing and reading back queued documents) and `from_record`
+(reading the record a document is filled from), which use `edge.storage`.
 """
 
 from __future__ import annotations
 
 from edge.documents.checks import DocumentKind, check_document
+from edge.documents.codes import BelongingKind, Consciousness
+from edge.documents.deliveries import (
+    DeliveryItem,
+    EndpointProbe,
+    certificate_problems,
+    endpoint_probes,
+    get_delivery,
+    list_deliveries,
+    unreachable,
+)
 from edge.documents.dlu import DLU_FORMAT, build_dlu
 from edge.documents.errors import (
     AttachmentRefused,
+    AttachmentTooLarge,
     DocumentError,
     DocumentIncomplete,
     IdentityNotShareable,
 )
+from edge.documents.flows import (
+    MAX_PDF_BYTES,
+    N1_TYPES,
+    N1_TYPES_BY_CODE,
+    GeneratedDocument,
+    TransferDocuments,
+    add_pdf_to_file,
+    check_pdf,
+    transfer_to_hospital,
+)
 from edge.documents.fludt import FLUDT_FORMAT, build_fludt
+from edge.documents.from_record import care_home, ipp_root
 from edge.documents.model import (
     Address,
     AdvanceDirective,
@@ -41,9 +64,79 @@ from edge.documents.model import (
 )
 from edge.documents.n1 import N1_FORMAT, build_n1
 from edge.documents.pdf import render_pdf
+from edge.documents.queue import (
+    StoredDocument,
+    VersionChain,
+    destinations_for,
+    load_document,
+    queue_document,
+    version_chain,
+)
+from edge.documents.xds import (
+    Association,
+    AssociationType,
+    Author,
+    CodedValue,
+    DocumentEntry,
+    DocumentMetadata,
+    MetadataUnreadable,
+    Recipient,
+    RecipientKind,
+    Replacement,
+    SubmissionSet,
+    Visibility,
+    may_reach,
+    metadata_from_json,
+    metadata_to_json,
+    mssante_recipients,
+)
+from edge.documents.xds_build import build_metadata
 
 __all__ = [
+    "BelongingKind",
+    "Consciousness",
+    "AttachmentTooLarge",
+    "DeliveryItem",
+    "EndpointProbe",
+    "GeneratedDocument",
+    "MAX_PDF_BYTES",
+    "N1_TYPES",
+    "N1_TYPES_BY_CODE",
+    "TransferDocuments",
+    "add_pdf_to_file",
+    "care_home",
+    "certificate_problems",
+    "check_pdf",
+    "endpoint_probes",
+    "get_delivery",
+    "ipp_root",
+    "list_deliveries",
+    "transfer_to_hospital",
+    "unreachable",
     "DLU_FORMAT",
+    "Association",
+    "AssociationType",
+    "Author",
+    "CodedValue",
+    "DocumentEntry",
+    "DocumentMetadata",
+    "MetadataUnreadable",
+    "Recipient",
+    "RecipientKind",
+    "Replacement",
+    "StoredDocument",
+    "SubmissionSet",
+    "VersionChain",
+    "Visibility",
+    "build_metadata",
+    "destinations_for",
+    "load_document",
+    "may_reach",
+    "metadata_from_json",
+    "metadata_to_json",
+    "mssante_recipients",
+    "queue_document",
+    "version_chain",
     "FLUDT_FORMAT",
     "N1_FORMAT",
     "Address",

@@ -45,3 +45,12 @@ class AttachmentRefused(DocumentError):
 
     def __init__(self) -> None:
         super().__init__("Le fichier joint n'est pas un PDF : choisissez un fichier PDF.")
+
+
+class AttachmentTooLarge(DocumentError):
+    """The PDF to add is larger than the appliance sends: the person must choose a smaller file."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        super().__init__(f"Le fichier dépasse {limit_bytes // (1024 * 1024)} Mo : choisissez un "
+                         "fichier plus petit (ou numérisez-le en noir et blanc).")

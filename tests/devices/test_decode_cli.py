@@ -87,10 +87,10 @@ def test_bad_hex_is_a_usage_error() -> None:
     assert "not hexadecimal" in result.stderr
 
 
-def test_running_the_devices_process_says_the_listener_is_not_built() -> None:
-    result = _run()
+def test_an_unknown_command_is_refused_with_a_pointer_to_help() -> None:
+    result = _run("listen-now")
     assert result.returncode == 2
-    assert "not built yet" in result.stderr
+    assert "unknown command 'listen-now'" in result.stderr
     assert result.stdout == ""
 
 

@@ -2,6 +2,8 @@
 
 Each schematron is compiled once per run: `schematron.py` gets every document of the
 session in one call (plus one deliberately broken document, to show the run can fail).
+Documents come from the sample model values and from a real record (`record_samples`): the
+DLU and FLUDT of a transfer and an N1, for residents with full and with empty sections.
 """
 
 from __future__ import annotations
@@ -9,17 +11,58 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 from document_samples import NOW, RESIDENTS, TINY_PDF, context, transfer
 from lxml import etree
+from record_samples import HOME, RESIDENT_NAMES, open_sample
+from record_samples import NOW as RECORD_NOW
 
 from edge.documents import Attachment, build_dlu, build_fludt, build_n1
 from edge.documents.codes import LOINC, Code
+from edge.documents.flows import transfer_to_hospital
+from edge.documents.from_record import new_context, read_record, staff_professional
+from edge.users import list_users
 
 KINDS = ("dlu", "fludt", "n1")
-DOCUMENTS = [(name, kind) for name in RESIDENTS for kind in KINDS]
+RECORD_RESIDENTS = tuple(f"record-{name}" for name in RESIDENT_NAMES)
+DOCUMENTS = [(name, kind) for name in (*RESIDENTS, *RECORD_RESIDENTS) for kind in KINDS]
+# Who writes each record resident's documents: nurse, aide-soignant(e) (no profession code), doctor.
+RECORD_AUTHORS = {"full": "smartin", "empty": "kndiaye", "unqualified": "alefebvre",
+                  "provisional": "smartin"}
+_FROM_RECORD: dict[str, bytes] = {}
+
+
+def from_record(folder: Path) -> dict[str, bytes]:
+    """The documents of the record residents, generated once per module."""
+    if _FROM_RECORD:
+        return _FROM_RECORD
+    sample = open_sample(folder)
+    users = {user.login: user for user in list_users(sample.db)}
+    for number, name in enumerate(RESIDENT_NAMES):
+        user = users[RECORD_AUTHORS[name]]
+        resident_id = sample.residents[name]
+        generated = transfer_to_hospital(
+            sample.db, resident_id, user, HOME, transfer(full=name == "full"), RECORD_NOW,
+            (uuid.UUID(int=number * 10 + 1), uuid.UUID(int=number * 10 + 2)), queue=False)
+        _, record = read_record(sample.db, resident_id, user.id, HOME, RECORD_NOW)
+        n1 = build_n1(record.identity, HOME, Attachment(
+            "Compte rendu de consultation", Code("11488-4", LOINC, "CR de consultation"),
+            TINY_PDF, RECORD_NOW), new_context(staff_professional(user), RECORD_NOW,
+                                               uuid.UUID(int=number * 10 + 3)),
+            record.attending_physician)
+        _FROM_RECORD.update({f"record-{name}-dlu": generated.dlu.xml,
+                             f"record-{name}-fludt": generated.fludt.xml,
+                             f"record-{name}-n1": n1})
+    sample.db.close()
+    return _FROM_RECORD
+
+
+@pytest.fixture(scope="module")
+def record_documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return from_record(tmp_path_factory.mktemp("record"))
 SCHEMAS = {
     "CI-SIS_DLU-EHPAD-DLU_2022.01.sch": ("dlu",),
     "CI-SIS_DLU-EHPAD-FLUDT_2022.01.sch": ("fludt",),
@@ -29,7 +72,10 @@ SCHEMAS = {
 HL7 = {"h": "urn:hl7-org:v3"}
 
 
-def build(name: str, kind: str) -> bytes:
+def build(name: str, kind: str, record_documents: dict[str, bytes] | None = None) -> bytes:
+    if name.startswith("record-"):
+        assert record_documents is not None
+        return record_documents[f"{name}-{kind}"]
     record = RESIDENTS[name]()
     if kind == "dlu":
         return build_dlu(record, context(name, kind))
@@ -56,12 +102,13 @@ def broken(kind: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def written(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def written(shared: Path, tmp_path_factory: pytest.TempPathFactory,
+            record_documents: dict[str, bytes]) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("cda")
     files: dict[str, Path] = {}
     for name, kind in DOCUMENTS:
         files[f"{name}-{kind}"] = folder / f"{name}-{kind}.xml"
-        files[f"{name}-{kind}"].write_bytes(build(name, kind))
+        files[f"{name}-{kind}"].write_bytes(build(name, kind, record_documents))
     for kind in ("dlu", "fludt"):
         files[f"broken-{kind}"] = folder / f"broken-{kind}.xml"
         files[f"broken-{kind}"].write_bytes(broken(kind))
@@ -95,16 +142,17 @@ def cda_schema(shared: Path) -> etree.XMLSchema:
 
 
 @pytest.mark.parametrize(("name", "kind"), DOCUMENTS)
-def test_generated_document_is_valid_against_the_cda_schema(cda_schema: etree.XMLSchema,
-                                                           name: str, kind: str) -> None:
+def test_generated_document_is_valid_against_the_cda_schema(
+        cda_schema: etree.XMLSchema, record_documents: dict[str, bytes], name: str,
+        kind: str) -> None:
     schema = cda_schema
-    document = etree.fromstring(build(name, kind))
+    document = etree.fromstring(build(name, kind, record_documents))
     assert schema.validate(document), schema.error_log
 
 
 @pytest.mark.parametrize(("schema", "name", "kind"), [
     (schema, name, kind) for schema, kinds in SCHEMAS.items()
-    for name in RESIDENTS for kind in kinds])
+    for name in (*RESIDENTS, *RECORD_RESIDENTS) for kind in kinds])
 def test_generated_document_reports_no_failed_assert(
         failures: dict[tuple[str, str], list[dict]], schema: str, name: str,
         kind: str) -> None:

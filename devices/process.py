@@ -1,0 +1,107 @@
+"""The devices process (`python -m devices`): settings → record → transports → supervisor.
+
+Starts one serial reader per `devices_serial` entry, the MLLP listener unless `devices_mllp_port`
+is 0, and the BLE transport when `devices_ble` is 1 and this version ships it
+(`devices.ble.transport.make_transport(settings)`, returning a `devices.transport.Transport`).
+SIGTERM and SIGINT stop everything cleanly; a transport that crashes is restarted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import logging.config
+import signal
+import sys
+from collections.abc import Mapping
+from types import FrameType
+
+from devices.hl7.transport import MllpListener
+from devices.ingest import Ingestor
+from devices.supervisor import Supervisor
+from devices.transport import Transport
+from devices.wired import SERIAL_PROTOCOLS, SerialTransport
+from edge import EdgeError, SettingInvalid, Settings, load_settings, open_record, serial_devices
+
+_LOGGER = logging.getLogger(__name__)
+EXIT_SETTINGS = 2
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr (journald collects it); the level comes from the `log_level` setting."""
+    logging.config.dictConfig({
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                                "formatter": "plain"}},
+        "root": {"level": level, "handlers": ["stderr"]},
+    })
+
+
+def build_transports(settings: Settings) -> list[Transport]:
+    """The transports the settings ask for.
+
+    :raises SettingInvalid: an unknown serial protocol.
+    """
+    transports: list[Transport] = []
+    for protocol, url in serial_devices(settings.devices_serial):
+        if protocol not in SERIAL_PROTOCOLS:
+            raise SettingInvalid("devices_serial", f"'{protocol}' is not a serial protocol",
+                                 f"Use one of {', '.join(sorted(SERIAL_PROTOCOLS))}.")
+        transports.append(SerialTransport(protocol, url))
+    if settings.devices_mllp_port:
+        transports.append(MllpListener(settings.devices_mllp_host, settings.devices_mllp_port))
+    if settings.devices_ble:
+        ble = _ble_transport(settings)
+        if ble is not None:
+            transports.append(ble)
+    return transports
+
+
+def _ble_transport(settings: Settings) -> Transport | None:
+    try:
+        module = importlib.import_module("devices.ble.transport")
+    except ImportError:
+        _LOGGER.warning("BLE is turned on but this version has no BLE transport; BLE stays off")
+        return None
+    make = getattr(module, "make_transport", None)
+    if make is None:
+        _LOGGER.warning("BLE transport module has no make_transport(settings); BLE stays off")
+        return None
+    transport: Transport = make(settings)
+    return transport
+
+
+def run(environ: Mapping[str, str]) -> int:
+    """Run until SIGTERM/SIGINT; return the exit status."""
+    try:
+        settings = load_settings(environ)
+    except SettingInvalid as exc:
+        print(f"python -m devices: {exc}", file=sys.stderr)
+        return EXIT_SETTINGS
+    configure_logging(settings.log_level)
+    try:
+        transports = build_transports(settings)
+        db = open_record(settings)
+    except EdgeError as exc:
+        _LOGGER.error("devices process cannot start: %s", exc)
+        return EXIT_SETTINGS
+    supervisor = Supervisor(Ingestor(db), transports)
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        _LOGGER.info("signal %s: stopping", signum)
+        supervisor.stop_event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        supervisor.start()
+        _LOGGER.info("devices process ready (%d transports: %s)", len(transports),
+                     "; ".join(t.name for t in transports) or "none")
+        supervisor.wait()
+    finally:
+        supervisor.stop()
+        db.close()
+        _LOGGER.info("devices process stopped")
+    return 0

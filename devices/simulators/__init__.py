@@ -1,0 +1,1 @@
+"""Simulated devices (serial on pty pairs, an HL7 monitor over TCP) for the demo and the tests."""

@@ -1,0 +1,55 @@
+"""Transmissions ciblées (cible, données, actions, résultats): written on the resident's page, shown
+on the timeline, then amended with a reason, the amendment shown beside what it replaces."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import RelaisServer, expect, open_resident, screenshot, sign_in
+
+from edge.record import Role
+
+pytestmark = pytest.mark.browser
+
+
+def _form_field(page, label: str):  # type: ignore[no-untyped-def]
+    return page.get_by_label(re.compile(label, re.I)).first
+
+
+def _note(page, text: str):  # type: ignore[no-untyped-def]
+    timeline = page.get_by_role("region", name=re.compile(r"transmissions", re.I))
+    return timeline.get_by_role("listitem").filter(has_text=text)
+
+
+def test_a_carer_writes_a_transmission_and_amends_it_with_a_reason(
+        relais_server: RelaisServer, page) -> None:  # type: ignore[no-untyped-def]
+    carer = sign_in(page, relais_server, Role.AIDE_SOIGNANT)
+    open_resident(page, relais_server.residents["notes"])
+    page.get_by_role("link", name=re.compile(r"nouvelle transmission", re.I)).click()
+    _form_field(page, r"^\s*cible").fill("Douleur")
+    _form_field(page, r"^\s*données").fill("Se plaint de la hanche gauche, EN 6.")
+    _form_field(page, r"^\s*actions").fill("IDE prévenue.")
+    _form_field(page, r"^\s*résultats").fill("En attente.")
+    page.get_by_role("button", name=re.compile(r"^\s*enregistrer", re.I)).click()
+    note = _note(page, "hanche gauche")
+    expect(note).to_have_count(1)
+    expect(note).to_contain_text("Douleur")
+    expect(note).to_contain_text("IDE prévenue.")
+    expect(note).to_contain_text(carer.display_name)
+
+    note.get_by_role("link", name=re.compile(r"corriger|modifier", re.I)).click()
+    expect(_form_field(page, r"^\s*données")).to_have_value("Se plaint de la hanche gauche, EN 6.")
+    _form_field(page, r"^\s*données").fill("Se plaint de la hanche droite, EN 6.")
+    _form_field(page, r"raison|motif").fill("Erreur de côté")
+    page.get_by_role("button", name=re.compile(r"^\s*enregistrer", re.I)).click()
+
+    amendment = _note(page, "hanche droite")
+    expect(amendment).to_have_count(1)
+    expect(amendment).to_contain_text(re.compile(r"correction", re.I))
+    expect(amendment).to_contain_text("Erreur de côté")
+    original = _note(page, "hanche gauche")
+    expect(original).to_have_count(1)
+    expect(original).to_contain_text(re.compile(r"corrigée", re.I))
+    expect(original.get_by_role("link", name=re.compile(r"^\s*corriger", re.I))).to_have_count(0)
+    screenshot(page, "resident-transmissions")

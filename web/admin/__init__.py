@@ -1,0 +1,3 @@
+"""Administration pages: staff accounts, the effective settings, and the audit log viewer."""
+
+from __future__ import annotations

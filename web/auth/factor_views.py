@@ -1,0 +1,182 @@
+"""The second-factor steps: a TOTP code or a security key at sign-in, and enrolling one of them at
+the first sign-in (or after an administrator reset the account's factors)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+import edge
+from web.auth import ceremony
+from web.auth.bp import blueprint
+from web.auth.pending import PENDING
+from web.auth.steps import after_sign_in, go, lock_for, safe_next, step
+from web.context import clock, current_session, current_user, record, settings
+from web.gate import Gate, shift_length
+from web.security import clear_session_cookie, set_session_cookie
+
+_LOGGER = logging.getLogger(__name__)
+TOTP_ENROLMENT = "totp-enrolment"
+ISSUER = "Relais"
+
+
+def _session() -> edge.WebSession:
+    session = current_session()
+    if session is None:  # pragma: no cover - the step decorator guarantees it
+        raise ceremony.CeremonyFailed("no session")
+    return session
+
+
+def _throttle_subject() -> str:
+    return edge.login_subject(record(), current_user().login)
+
+
+def _finish(factor: str) -> str:
+    """Open the shift session (new token) and return it; clears the sign-in failures."""
+    db = record()
+    edge.clear_failures(db, _throttle_subject())
+    return edge.complete_second_factor(db, _session(), factor, clock(), shift_length())
+
+
+def _refused_too_often() -> Response | None:
+    """After too many failures the half-open session ends: back to the password."""
+    decision = edge.check_throttle(record(), _throttle_subject(), clock(), lock_for())
+    if decision.verdict is edge.Verdict.LOCKED:
+        edge.end_session(record(), _session(), clock(), edge.EndReason.ROTATED)
+        response = go(url_for("auth.login"))
+        clear_session_cookie(response)
+        return response
+    return None
+
+
+def _count_failure() -> None:
+    edge.record_failure(record(), _throttle_subject(), clock(), lock_for())
+    edge.append_audit(record(), current_user().id, edge.AuditAction.LOGIN, "login", None,
+                      outcome=edge.AuditOutcome.DENIED, details={"reason": "second_factor"})
+
+
+@blueprint.route("/connexion/second-facteur", methods=["GET", "POST"])
+@step(Gate.SECOND_FACTOR)
+def second_factor() -> Response | tuple[str, int]:
+    factors = edge.factor_status(record(), current_user().id)
+    if request.method == "GET":
+        return render_template("auth/second_factor.html", factors=factors, error=None,
+                               next=safe_next()), 200
+    stop = _refused_too_often()
+    if stop is not None:
+        return stop
+    if edge.verify_totp(record(), current_user().id, request.form.get("code", "")[:16], clock()):
+        token = _finish("totp")
+        response = go(after_sign_in(token))
+        set_session_cookie(response, token)
+        return response
+    _count_failure()
+    return render_template("auth/second_factor.html", factors=factors, next=safe_next(),
+                           error=_("Code incorrect ou déjà utilisé. Attendez le code suivant "
+                                   "de l'application.")), 401
+
+
+@blueprint.post("/connexion/cle/options")
+@step(Gate.SECOND_FACTOR)
+def key_options() -> Response:
+    keys = edge.list_security_keys(record(), current_user().id)
+    return Response(ceremony.authentication_options(_session().id, keys),
+                    mimetype="application/json")
+
+
+@blueprint.post("/connexion/cle/verifier")
+@step(Gate.SECOND_FACTOR)
+def key_verify() -> Response | tuple[Response, int]:
+    stop = _refused_too_often()
+    if stop is not None:
+        return jsonify(redirect=url_for("auth.login")), 401
+    keys = edge.list_security_keys(record(), current_user().id)
+    body: Any = request.get_json(silent=True)
+    try:
+        key, counter = ceremony.verify_authentication(_session().id, body or {}, keys)
+    except ceremony.CeremonyFailed as exc:
+        _LOGGER.info("security key refused for user %s: %s", current_user().id, exc)
+        _count_failure()
+        return jsonify(error=_("La clé de sécurité n'a pas été reconnue.")), 401
+    edge.note_security_key_use(record(), key, counter, clock())
+    token = _finish("webauthn")
+    response = jsonify(redirect=after_sign_in(token))
+    set_session_cookie(response, token)
+    return response
+
+
+def _totp_secret() -> str:
+    secret = PENDING.get(_session().id, TOTP_ENROLMENT)
+    if secret is None:
+        secret = edge.new_totp_secret()
+        PENDING.put(_session().id, TOTP_ENROLMENT, secret)
+    return str(secret)
+
+
+def _qr_svg(uri: str) -> Markup | None:
+    try:
+        import segno  # noqa: PLC0415 - optional: without it the secret is typed in
+    except ImportError:
+        return None
+    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    return Markup(svg)  # noqa: S704 - generated by segno from our own otpauth address
+
+
+@blueprint.route("/connexion/enrolement", methods=["GET", "POST"])
+@step(Gate.ENROL)
+def enrol() -> Response | tuple[str, int]:
+    user = current_user()
+    secret = _totp_secret()
+    uri = edge.totp_uri(secret, user.login, settings().home_name or ISSUER)
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    page = {"secret": grouped, "qr": _qr_svg(uri), "next": safe_next()}
+    if request.method == "GET":
+        return render_template("auth/enrol.html", error=None, **page), 200
+    stop = _refused_too_often()
+    if stop is not None:
+        return stop
+    if edge.enrol_totp(record(), user.id, secret, request.form.get("code", "")[:16], clock()):
+        PENDING.take(_session().id, TOTP_ENROLMENT)
+        token = _finish("totp")
+        response = go(after_sign_in(token))
+        set_session_cookie(response, token)
+        return response
+    _count_failure()
+    return render_template("auth/enrol.html", **page,
+                           error=_("Ce code ne correspond pas. Vérifiez l'heure du téléphone "
+                                   "et saisissez le code affiché.")), 400
+
+
+@blueprint.post("/connexion/enrolement/cle/options")
+@step(Gate.ENROL)
+def enrol_key_options() -> Response:
+    user = current_user()
+    existing = edge.list_security_keys(record(), user.id)
+    return Response(ceremony.registration_options(_session().id, user, existing),
+                    mimetype="application/json")
+
+
+@blueprint.post("/connexion/enrolement/cle/verifier")
+@step(Gate.ENROL)
+def enrol_key_verify() -> Response | tuple[Response, int]:
+    body: Any = request.get_json(silent=True) or {}
+    try:
+        new_key = ceremony.verify_registration(_session().id, body.get("credential", body))
+        label = str(body.get("label", ""))[:60] or _("Clé de sécurité")
+        edge.add_security_key(record(), current_user().id, new_key.credential_id,
+                              new_key.public_key, new_key.sign_count, label)
+    except ceremony.CeremonyFailed as exc:
+        _LOGGER.info("security key registration refused for user %s: %s", current_user().id,
+                     exc)
+        return jsonify(error=_("La clé n'a pas pu être enregistrée. Réessayez.")), 400
+    except edge.RecordRejected:
+        return jsonify(error=_("Cette clé de sécurité est déjà enregistrée.")), 400
+    token = _finish("webauthn")
+    response = jsonify(redirect=after_sign_in(token))
+    set_session_cookie(response, token)
+    return response

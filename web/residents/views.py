@@ -1,0 +1,9 @@
+"""The Résidents blueprint: registers the routes of its modules on one blueprint (`residents`)."""
+
+from __future__ import annotations
+
+from web.residents import identity_views, list_views, notes_views, page_views, vitals_views
+from web.residents.bp import blueprint
+
+__all__ = ["blueprint", "identity_views", "list_views", "notes_views", "page_views",
+           "vitals_views"]
