@@ -57,6 +57,7 @@ class DmpAdapter:
     def __init__(self, config: DmpConfig, clock: Callable[[], datetime]) -> None:
         self.config = config
         self.clock = clock
+        self._signing: tuple[tuple[Path, Path, int, int], SigningIdentity] | None = None
 
     def _signing_identity(self) -> SigningIdentity:
         cert = self.config.signing_cert or self.config.tls.client_cert
@@ -65,7 +66,11 @@ class DmpAdapter:
             raise ConfigurationIncomplete(
                 "Le certificat de signature de l'établissement n'est pas configuré : un "
                 "administrateur doit l'installer (réglages dmp_signing_cert et dmp_signing_key).")
-        return SigningIdentity.from_files(cert, key)
+        stamp = (cert, key, cert.stat().st_mtime_ns if cert.exists() else 0,
+                 key.stat().st_mtime_ns if key.exists() else 0)
+        if self._signing is None or self._signing[0] != stamp:
+            self._signing = (stamp, SigningIdentity.from_files(cert, key))
+        return self._signing[1]
 
     def _check_ready(self, document: StoredDocument) -> None:
         if not self.config.url:

@@ -61,25 +61,30 @@ MANDATORY_ATTRIBUTES = (
 
 @dataclass(frozen=True, slots=True)
 class SigningIdentity:
-    """The home's signing certificate and key (the certificat de cachet)."""
+    """The home's signing certificate and key (the certificat de cachet), loaded once."""
 
     cert_pem: bytes
-    key_pem: bytes
+    certificate: x509.Certificate
+    key: rsa.RSAPrivateKey
 
     @classmethod
     def from_files(cls, cert: Path, key: Path) -> SigningIdentity:
+        """
+        :raises ConfigurationIncomplete: a file is missing or unreadable, or the key is not RSA.
+        """
         try:
-            identity = cls(cert.read_bytes(), key.read_bytes())
-            identity.certificate()
-            serialization.load_pem_private_key(identity.key_pem, password=None)
+            cert_pem = cert.read_bytes()
+            loaded = serialization.load_pem_private_key(key.read_bytes(), password=None)
+            certificate = x509.load_pem_x509_certificate(cert_pem)
         except (OSError, ValueError, TypeError) as exc:
             raise ConfigurationIncomplete(
                 "Le certificat de signature de l'établissement est absent ou illisible : "
                 "un administrateur doit l'installer.") from exc
-        return identity
-
-    def certificate(self) -> x509.Certificate:
-        return x509.load_pem_x509_certificate(self.cert_pem)
+        if not isinstance(loaded, rsa.RSAPrivateKey):
+            raise ConfigurationIncomplete(
+                "La clé du certificat de signature n'est pas une clé RSA : un administrateur doit "
+                "installer le certificat de cachet de l'établissement.")
+        return cls(cert_pem, certificate, loaded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +143,7 @@ def build_vihf(claims: VihfClaims, identity: SigningIdentity, now: datetime) -> 
     :param now: the current time (aware, UTC), passed in by the caller.
     """
     assertion_id = f"_{uuid.uuid4()}"
-    issuer_dn = identity.certificate().subject.rfc4514_string()
+    issuer_dn = identity.certificate.subject.rfc4514_string()
     assertion = etree.Element(f"{{{SAML}}}Assertion", nsmap={"saml2": SAML},
                               ID=assertion_id, IssueInstant=_instant(now), Version="2.0")
     etree.SubElement(assertion, f"{{{SAML}}}Issuer", Format=X509_SUBJECT).text = issuer_dn
@@ -166,15 +171,10 @@ def build_vihf(claims: VihfClaims, identity: SigningIdentity, now: datetime) -> 
     _attribute(statement, "LPS_Nom", claims.software_name)
     _attribute(statement, "LPS_Version", claims.software_version)
     _attribute(statement, "LPS_ID_HOMOLOGATION_DMP", claims.homologation_id)
-    key = serialization.load_pem_private_key(identity.key_pem, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ConfigurationIncomplete(
-            "La clé du certificat de signature n'est pas une clé RSA : un administrateur doit "
-            "installer le certificat de cachet de l'établissement.")
     signer = XMLSigner(signature_algorithm=SignatureMethod.RSA_SHA256,
                        digest_algorithm=DigestAlgorithm.SHA256,
                        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
-    signed: etree._Element = signer.sign(assertion, key=key, cert=identity.cert_pem.decode(),
+    signed: etree._Element = signer.sign(assertion, key=identity.key, cert=identity.cert_pem.decode(),
                                          reference_uri=assertion_id, id_attribute="ID")
     return signed
 

@@ -26,7 +26,13 @@ from typing import Any
 from sync.sandbox.ca import Pki, ensure_pki
 from sync.sandbox.dmp import SandboxDmp
 from sync.sandbox.faults import FaultSwitch, serve_control
-from sync.sandbox.imap import DovecotMissing, ImapConfig, SandboxImap, imap_directory
+from sync.sandbox.imap import (
+    DovecotMissing,
+    ImapConfig,
+    SandboxImap,
+    imap_directory,
+    release_imap_directory,
+)
 from sync.sandbox.smtp import SandboxSmtp, SmtpConfig
 
 _LOGGER = logging.getLogger(__name__)
@@ -123,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         smtp.stop()
         dmp.stop()
         control.shutdown()
+        release_imap_directory(directory)
         return 1
     state = describe(pki, dmp_url=dmp.url, smtp_port=smtp.port,
                      imap_port=imap.port if imap else None, control_port=control.server_port,
@@ -140,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     smtp.stop()
     dmp.stop()
     control.shutdown()
+    release_imap_directory(directory)
     return 0
 
 

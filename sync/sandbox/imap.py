@@ -81,6 +81,16 @@ def imap_directory(sandbox_dir: Path) -> Path:
     return real
 
 
+def release_imap_directory(sandbox_dir: Path) -> None:
+    """Remove the out-of-tree directory `imap_directory` made when we are root (and its link)."""
+    link = sandbox_dir / "imap"
+    if link.is_symlink():
+        target = link.resolve()
+        link.unlink()
+        if target.name.startswith("relais-sandbox-imap-"):
+            shutil.rmtree(target, ignore_errors=True)
+
+
 def mail_account() -> tuple[int, int]:
     """The uid and gid the mail process runs as: ours, or dovecot's own account when we are root
     (dovecot never serves mail as root)."""

@@ -72,6 +72,12 @@ class Ledger:
         with closing(self._connect()) as conn:
             return [bytes(row[0]) for row in conn.execute("SELECT raw FROM messages")]
 
+    def raw_message(self, message_id: str) -> bytes | None:
+        with closing(self._connect()) as conn:
+            row = conn.execute("SELECT raw FROM messages WHERE message_id = ?",
+                               (message_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
     def refusals(self) -> list[str]:
         with closing(self._connect()) as conn:
             return [row[0] for row in conn.execute("SELECT reason FROM refused ORDER BY seq")]

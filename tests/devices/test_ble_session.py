@@ -7,6 +7,7 @@ BLE transport's bridge and the devices ingest sink into an `edge` record on a te
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -346,3 +347,25 @@ def test_health_devices_heard_while_scanning_are_registered_with_their_protocol(
     assert found == {("AA:BB:CC:DD:EE:01", "ble-blood-pressure", "discovered"),
                      ("AA:BB:CC:DD:EE:02", "ble-body-composition", "discovered")}
     assert rig.clients == []
+
+
+def test_the_transport_thread_collects_until_it_is_told_to_stop(db, traits):
+    rig = Rig(db, traits, glucose_meter(2), BleProtocol.GLUCOSE)
+    rig.pair()
+    stop = threading.Event()
+
+    class StoppingScanner(FakeScanner):
+        async def scan(self, duration_s: float) -> tuple[Advertisement, ...]:
+            if self.adverts and rig.device.connections:
+                stop.set()  # the second scan: everything was collected by the first cycle
+            return self.adverts
+
+    rig.scanner = StoppingScanner(*rig.scanner.adverts)
+    rig.restart()
+    worker = threading.Thread(target=rig.transport.run, args=(rig.sink, stop))
+    worker.start()
+    worker.join(timeout=30)
+
+    assert not worker.is_alive()
+    assert rig.device.connections >= 1
+    assert len(rig.values(GLUCOSE_CODE)) == 2

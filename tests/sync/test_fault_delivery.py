@@ -1,7 +1,7 @@
 """Fault test: documents delivered exactly once through injected faults and SIGKILLs of `python -m sync`.
 
-Each cycle queues a share of the documents (staff keep working), starts `python -m sync`, lets it
-run a random moment while the sandbox injects a seeded mix of faults (dropped connections, 503,
+Each cycle queues a share of the documents (staff keep working), starts `python -m sync`, waits
+until it has claimed a row, lets it run a random moment more while the sandbox injects a seeded mix of faults (dropped connections, 503,
 timeouts, resets mid-upload, slow answers), then kills it with SIGKILL. At the end the faults stop,
 time passes (the backoff delays are fast-forwarded) and one last worker drains the outbox. Every
 document must be acknowledged, registered exactly once by the sandbox, none missing. Cycles:
@@ -33,7 +33,8 @@ DOCUMENTS = int(os.environ.get("RELAIS_FAULT_DOCUMENTS", "1000"))
 RESIDENTS = 40
 FAULT_MIX = {FaultKind.NONE: 0.62, FaultKind.OFFLINE: 0.06, FaultKind.HTTP_5XX: 0.08,
              FaultKind.TIMEOUT: 0.03, FaultKind.RESET_MID_UPLOAD: 0.11, FaultKind.SLOW: 0.10}
-DRAIN_SECONDS = 600
+DRAIN_SECONDS = 900
+START_SECONDS = 30
 
 
 def _env(settings: Any) -> dict[str, str]:
@@ -64,6 +65,18 @@ def _fast_forward(db) -> None:  # type: ignore[no-untyped-def]
                      (db.now(), int(OutboxState.WAITING)))
 
 
+def _wait_until_sending(db, process: subprocess.Popen[bytes]) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the worker has claimed a row (its start-up takes a few seconds)."""
+    before = db.query("SELECT COUNT(*) AS n FROM delivery_attempts")[0]["n"]
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        sending = db.query("SELECT COUNT(*) AS n FROM outbox WHERE state = ?",
+                           (int(OutboxState.SENDING),))[0]["n"]
+        if sending or db.query("SELECT COUNT(*) AS n FROM delivery_attempts")[0]["n"] > before:
+            return
+        time.sleep(0.05)
+
+
 def _pending(db) -> int:  # type: ignore[no-untyped-def]
     return int(db.query("SELECT COUNT(*) AS n FROM outbox WHERE state != ?",
                         (int(OutboxState.ACKNOWLEDGED),))[0]["n"])
@@ -83,12 +96,12 @@ def test_every_document_is_acknowledged_once_through_faults_and_sigkills(
         for _ in range(min(per_cycle, DOCUMENTS - len(queued))):
             serial = str(100000 + len(queued))
             queued.append(queue_n1(db, residents[len(queued) % RESIDENTS], serial))
+        _fast_forward(db)
         process = _start(env, log)
-        time.sleep(rng.uniform(0.8, 2.5))
+        _wait_until_sending(db, process)
+        time.sleep(rng.uniform(0.0, 2.0))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        if cycle % 10 == 9:
-            _fast_forward(db)
     assert len(queued) == DOCUMENTS
 
     dmp_sandbox.switch.clear()

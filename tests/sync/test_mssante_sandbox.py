@@ -73,8 +73,11 @@ def _queue(db: Database, resident: SampleResident, serial: str) -> str:
                           recipients=(DOCTOR_BOX,))
 
 
-def _adapter(sandbox: RunningSandbox, tmp_path: Path, **overrides: object) -> MssanteAdapter:
+def _adapter(sandbox: RunningSandbox, tmp_path: Path, *, real_pdf: bool = False,
+             **overrides: object) -> MssanteAdapter:
     settings = sandbox.settings(tmp_path / "sync-data", tmp_path / "sync.key", **overrides)
+    if real_pdf:
+        return MssanteAdapter(config_from_settings(settings))
     return MssanteAdapter(config_from_settings(settings), render=lambda xml: TINY_PDF)
 
 
@@ -108,7 +111,7 @@ def test_accepted_document_is_acknowledged_by_its_success_mdn(
         db: Database, sandbox: RunningSandbox, tmp_path: Path) -> None:
     resident = admit(db, 1)
     document_id = _queue(db, resident, "101")
-    worker = _worker(db, _adapter(sandbox, tmp_path))
+    worker = _worker(db, _adapter(sandbox, tmp_path, real_pdf=True))
     report = worker.run_pass()
     assert report.handled == 1
     assert _row_state(db, document_id)[0] is OutboxState.DELIVERED
@@ -118,6 +121,14 @@ def test_accepted_document_is_acknowledged_by_its_success_mdn(
     assert sandbox.ledger.document_counts()[unique_id] == 1
     kinds = {row["kind"] for row in db.query("SELECT kind FROM receipts")}
     assert kinds == {"dsn", "mdn"}
+    remote_ref = db.query("SELECT remote_ref FROM outbox WHERE document_id = ? AND "
+                          "destination = 'mssante'", (document_id,))[0]["remote_ref"]
+    raw = sandbox.ledger.raw_message(remote_ref)
+    assert raw is not None
+    sent = BytesParser(policy=policy.default).parsebytes(raw)
+    pdf = next(part for part in sent.iter_attachments()
+               if part.get_content_type() == "application/pdf").get_payload(decode=True)
+    assert pdf.startswith(b"%PDF") and pdf != TINY_PDF
 
 
 def test_error_mdn_902_marks_the_row_dead_with_its_french_reason(

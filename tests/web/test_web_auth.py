@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from conftest import PASSWORD, TEST_PIN, TOTP_SECRETS, csrf_from, user_of
 from flask import Flask
 from flask.testing import FlaskClient
+from soft_authenticator import SoftAuthenticator
+from werkzeug.test import TestResponse
 
 import edge
-from conftest import PASSWORD, TEST_PIN, TOTP_SECRETS, csrf_from, user_of
-from soft_authenticator import SoftAuthenticator
 from web.security.cookies import SECURE_SESSION_COOKIE
 
 NEW_PASSWORD = "trois petits chats dans la neige"
 
 
 def _post_form(client: FlaskClient, page_url: str, url: str, data: dict[str, str],
-               **kwargs: object) -> object:
+               **kwargs: Any) -> TestResponse:
     page = client.get(page_url, follow_redirects=True)
     return client.post(url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))},
                        **kwargs)
@@ -37,7 +39,7 @@ def _token(client: FlaskClient) -> str:
 
 def _shift_clock(db: edge.Database, by: timedelta) -> None:
     base = db.clock()
-    db.clock = lambda: base + by  # type: ignore[method-assign]
+    db.clock = lambda: base + by
 
 
 def test_password_then_totp_opens_the_shift_and_a_replayed_code_is_refused(
@@ -45,19 +47,19 @@ def test_password_then_totp_opens_the_shift_and_a_replayed_code_is_refused(
     client = web_app.test_client()
     response = _post_form(client, "/connexion", "/connexion",
                           {"login": "as.demo", "password": PASSWORD})
-    assert response.status_code == 302  # type: ignore[attr-defined]
-    assert "/connexion/second-facteur" in response.headers["Location"]  # type: ignore[attr-defined]
+    assert response.status_code == 302
+    assert "/connexion/second-facteur" in response.headers["Location"]
     assert client.get("/administration/").status_code == 302
     code = _now_code(web_db, TOTP_SECRETS[edge.Role.AIDE_SOIGNANT])
     done = _post_form(client, "/connexion/second-facteur", "/connexion/second-facteur",
                       {"code": code})
-    assert done.status_code == 302  # type: ignore[attr-defined]
+    assert done.status_code == 302
     assert client.get("/administration/").status_code == 403
     other = web_app.test_client()
     _post_form(other, "/connexion", "/connexion", {"login": "as.demo", "password": PASSWORD})
     replay = _post_form(other, "/connexion/second-facteur", "/connexion/second-facteur",
                         {"code": code})
-    assert replay.status_code == 401  # type: ignore[attr-defined]
+    assert replay.status_code == 401
 
 
 def test_a_new_account_enrols_totp_then_sets_its_pin_at_first_sign_in(
@@ -67,11 +69,11 @@ def test_a_new_account_enrols_totp_then_sets_its_pin_at_first_sign_in(
     created = _post_form(admin, "/administration/", "/administration/comptes", {
         "login": "nouvelle.ide", "display_name": "Nouvelle IDE", "role": "infirmier",
         "password": NEW_PASSWORD})
-    assert created.status_code == 302  # type: ignore[attr-defined]
+    assert created.status_code == 302
     client = web_app.test_client()
     step = _post_form(client, "/connexion", "/connexion",
                       {"login": "nouvelle.ide", "password": NEW_PASSWORD})
-    assert step.status_code == 302  # type: ignore[attr-defined]
+    assert step.status_code == 302
     page = client.get("/connexion/second-facteur", follow_redirects=True)
     html = page.get_data(as_text=True)
     assert "Choisir votre second facteur" in html and "<svg" in html
@@ -80,36 +82,29 @@ def test_a_new_account_enrols_totp_then_sets_its_pin_at_first_sign_in(
     code = _now_code(web_db, secret.group(1).replace(" ", ""))
     enrolled = client.post("/connexion/enrolement", data={"code": code,
                                                           "csrf_token": csrf_from(html)})
-    assert enrolled.status_code == 302  # type: ignore[attr-defined]
+    assert enrolled.status_code == 302
     to_pin = client.get("/")
     assert "/code-pin" in to_pin.headers["Location"]
     weak = _post_form(client, "/code-pin", "/code-pin", {"pin": "1234", "pin_again": "1234"})
-    assert weak.status_code == 400  # type: ignore[attr-defined]
-    assert "trop facile" in weak.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert weak.status_code == 400
+    assert "trop facile" in weak.get_data(as_text=True)
     done = _post_form(client, "/code-pin", "/code-pin", {"pin": "7391", "pin_again": "7391"})
-    assert done.status_code == 302  # type: ignore[attr-defined]
+    assert done.status_code == 302
     user = edge.find_user(web_db, "nouvelle.ide")
     status = edge.factor_status(web_db, user.id)
     assert status.totp and status.pin
 
 
-def _json_post(client: FlaskClient, url: str, body: dict[str, object] | None = None) -> object:
-    session = edge.find_session(_db_of(client), _token(client))
+def _json_post(db: edge.Database, client: FlaskClient, url: str,
+               body: dict[str, object] | None = None) -> TestResponse:
+    session = edge.find_session(db, _token(client))
     assert session is not None
     return client.post(url, json=body or {}, headers={"X-CSRF-Token": session.csrf_token()})
-
-
-_DBS: dict[int, edge.Database] = {}
-
-
-def _db_of(client: FlaskClient) -> edge.Database:
-    return _DBS[id(client.application)]
 
 
 def test_a_security_key_is_registered_after_a_reset_and_then_signs_in(
         web_app: Flask, web_db: edge.Database,
         client_as: Callable[[edge.Role], FlaskClient]) -> None:
-    _DBS[id(web_app)] = web_db
     admin = client_as(edge.Role.ADMINISTRATEUR)
     nurse = user_of(web_db, edge.Role.INFIRMIER)
     _post_form(admin, "/administration/", f"/administration/comptes/{nurse.id}/reinitialiser", {})
@@ -117,23 +112,23 @@ def test_a_security_key_is_registered_after_a_reset_and_then_signs_in(
     key = SoftAuthenticator(origin="https://localhost", rp_id="localhost")
     client = web_app.test_client()
     _post_form(client, "/connexion", "/connexion", {"login": "ide.demo", "password": PASSWORD})
-    options = _json_post(client, "/connexion/enrolement/cle/options").get_json()  # type: ignore[attr-defined]
+    options = _json_post(web_db, client, "/connexion/enrolement/cle/options").get_json()
     assert options["rp"]["id"] == "localhost"
-    answer = _json_post(client, "/connexion/enrolement/cle/verifier",
+    answer = _json_post(web_db, client, "/connexion/enrolement/cle/verifier",
                         {"credential": key.register(options)})
-    assert answer.status_code == 200, answer.get_json()  # type: ignore[attr-defined]
+    assert answer.status_code == 200, answer.get_json()
     assert edge.factor_status(web_db, nurse.id).security_keys == 1
     # a later shift: password then the key
     later = web_app.test_client()
     _post_form(later, "/connexion", "/connexion", {"login": "ide.demo", "password": PASSWORD})
-    options = _json_post(later, "/connexion/cle/options").get_json()  # type: ignore[attr-defined]
+    options = _json_post(web_db, later, "/connexion/cle/options").get_json()
     forged = key.assert_(options)
     forged["response"]["signature"] = forged["response"]["signature"][:-4] + "AAAA"
-    refused = _json_post(later, "/connexion/cle/verifier", forged)
-    assert refused.status_code == 401  # type: ignore[attr-defined]
-    options = _json_post(later, "/connexion/cle/options").get_json()  # type: ignore[attr-defined]
-    accepted = _json_post(later, "/connexion/cle/verifier", key.assert_(options))
-    assert accepted.status_code == 200  # type: ignore[attr-defined]
+    refused = _json_post(web_db, later, "/connexion/cle/verifier", forged)
+    assert refused.status_code == 401
+    options = _json_post(web_db, later, "/connexion/cle/options").get_json()
+    accepted = _json_post(web_db, later, "/connexion/cle/verifier", key.assert_(options))
+    assert accepted.status_code == 200
     assert edge.list_security_keys(web_db, nurse.id)[0].sign_count == key.counter
 
 
@@ -152,8 +147,8 @@ def test_inactivity_locks_and_the_typed_form_comes_back_after_the_pin(
     assert admin.get("/administration/").status_code == 302
     before = _token(admin)
     unlocked = _post_form(admin, "/deverrouiller", "/deverrouiller", {"pin": TEST_PIN})
-    assert unlocked.status_code == 302  # type: ignore[attr-defined]
-    assert unlocked.headers["Location"].endswith("/administration/")  # type: ignore[attr-defined]
+    assert unlocked.status_code == 302
+    assert unlocked.headers["Location"].endswith("/administration/")
     assert _token(admin) != before
     shown = admin.get("/administration/").get_data(as_text=True)
     assert 'value="Marie Saisie"' in shown and 'value="marie.saisie"' in shown
@@ -168,9 +163,9 @@ def test_three_wrong_pins_end_the_session(
     _post_form(client, "/", "/verrou", {})
     for expected in (401, 401):
         answer = _post_form(client, "/deverrouiller", "/deverrouiller", {"pin": "0000"})
-        assert answer.status_code == expected  # type: ignore[attr-defined]
+        assert answer.status_code == expected
     last = _post_form(client, "/deverrouiller", "/deverrouiller", {"pin": "0000"})
-    assert "/connexion" in last.headers["Location"]  # type: ignore[attr-defined]
+    assert "/connexion" in last.headers["Location"]
     assert edge.find_session(web_db, _token(client) or "x") is None
     assert client.get("/").headers["Location"].startswith("/connexion")
 
@@ -201,7 +196,7 @@ def test_the_language_switch_shows_english_pages(web_app: Flask) -> None:
 
 
 def test_lock_state_is_pure_and_follows_the_times() -> None:
-    start = datetime(2026, 11, 22, 8, 0, tzinfo=edge.Database.__init__.__globals__["UTC"])
+    start = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
     session = edge.WebSession(
         id="x", user_id="u", created_at=start.isoformat(), last_seen_at=start.isoformat(),
         locked_at=None, expires_at=(start + timedelta(hours=12)).isoformat(),

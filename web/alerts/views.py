@@ -34,8 +34,12 @@ def _page(errors: dict[str, dict[str, str]], typed: dict[str, dict[str, str]],
     wanted = {alert.resident_id for alert in (*open_alerts, *done)}
     residents = {resident.id: resident for resident in edge.list_residents(db, user.id, presence=None)
                  if resident.id in wanted}
+    listed = {alert.id for alert in open_alerts}
+    elsewhere = [message for alert_id, fields in errors.items() if alert_id not in listed
+                 for message in fields.values()]
     page = render_template(
         "alerts/index.html", alerts=open_alerts, done=done, residents=residents,
+        elsewhere=elsewhere,
         names=user_names(), errors=errors, typed=typed,
         responses=_RESPONSE_BY_BAND, cursor=str(edge.current_cursor(db)),
         actions=[(action.value, _(action.label)) for action in edge.AlertAction])

@@ -43,7 +43,7 @@ BELONGINGS = {"glasses": edge.BelongingKind.GLASSES, "dentures": edge.BelongingK
               "hearing_aid": edge.BelongingKind.HEARING_AID}
 
 
-def _home() -> edge.documents.CareHome:
+def _home() -> edge.CareHome:
     config = settings()
     return edge.care_home(config.home_name, config.finess, config.home_address,
                           config.home_telephone)
