@@ -17,7 +17,7 @@ from edge.ins_status import IdDocumentCheck, IdDocumentType, InsiResult, InsiRet
 from edge.notes import add_note
 from edge.observations import NewObservation, store_observations
 from edge.record import CaptureMethod, Role
-from edge.residents import admit_resident, record_identity_event
+from edge.residents import admit_resident, record_identity_event, update_care_context
 from edge.storage import Database, iso
 from edge.users import add_user
 
@@ -80,6 +80,33 @@ _UNITS = {"9279-1": "/min", "2708-6": "%", "8480-6": "mm[Hg]", "8462-4": "mm[Hg]
           "8867-4": "/min", "8310-5": "Cel", "29463-7": "kg"}
 
 
+_DOCTORS = ("Dr Claire MOREAU, 01 45 67 89 10", "Dr Karim BENALI, 04 72 11 22 33",
+            "Dr Anne LEROY, 02 99 88 77 66")
+_TREATMENTS = (
+    "Paracétamol 500 mg : 1 g matin et soir si douleur\nFurosémide 40 mg : 1 cp le matin",
+    "Lévothyroxine 75 µg : 1 cp à jeun\nAmlodipine 5 mg : 1 cp le soir",
+    "Metformine 850 mg : 1 cp matin et soir\nAtorvastatine 20 mg : 1 cp le soir",
+    "aucun",
+)
+_ALLERGIES = ("aucune connue", "Pénicilline (urticaire)", "Iode", "aucune connue")
+
+
+def _care_context(rng: random.Random, index: int) -> dict[str, str]:
+    """Fictional care context; every fourth resident keeps it empty, as on a first admission."""
+    if index % 4 == 3:
+        return {}
+    return {
+        "unite": rng.choice(("Rez-de-chaussée", "1er étage", "2e étage")),
+        "medecin_traitant": rng.choice(_DOCTORS),
+        "personne_de_confiance": rng.choice(("Mme Sophie MARTIN (fille), 06 12 34 56 78",
+                                             "M. Paul DURAND (fils), 06 98 76 54 32")),
+        "allergies": rng.choice(_ALLERGIES),
+        "directives_anticipees": rng.choice(("Rédigées, dans le dossier papier du bureau infirmier",
+                                             "non")),
+        "traitements": rng.choice(_TREATMENTS),
+    }
+
+
 def create_demo_data(db: Database, rng: random.Random, now: datetime, *, residents: int = 30,
                      days: int = 182) -> DemoSummary:
     """Fill an empty record with the demo home."""
@@ -108,6 +135,7 @@ def create_demo_data(db: Database, rng: random.Random, now: datetime, *, residen
             if status_roll in (0, 1, 3):  # ID document checked: QUAL or VALI
                 record_identity_event(db, resident, nurse, IdDocumentCheck(
                     rng.choice((IdDocumentType.NATIONAL_ID_CARD, IdDocumentType.PASSPORT))))
+            update_care_context(db, resident, nurse, context=_care_context(rng, index))
             weight = rng.uniform(48, 85)
             for day in range(days, -1, -1):
                 for hour in (8, 20):

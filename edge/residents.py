@@ -193,6 +193,7 @@ CARE_CONTEXT_FIELDS = {
     "personne_a_prevenir": "Personne à prévenir",
     "directives_anticipees": "Directives anticipées (existence et lieu de conservation)",
     "allergies": "Allergies connues",
+    "traitements": "Traitements en cours (un par ligne : médicament : posologie)",
 }
 MAX_CONTEXT_CHARS = 2000
 RESERVED_PREFIX = "news2_"

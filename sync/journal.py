@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from edge import (
@@ -22,7 +22,6 @@ from edge import (
     RecordRejected,
     mark_acknowledged,
 )
-from edge.storage import iso
 from sync.adapter import ProbeResult, ReceiptEvent
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +37,11 @@ class AttemptOutcome(StrEnum):
     REFUSED = "refused"
     BLOCKED = "blocked"
     FAILED = "failed"
+
+
+def iso(moment: datetime) -> str:
+    """The record's timestamp form: UTC ISO 8601 with microseconds (sorts as text)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _new_id() -> str:

@@ -42,7 +42,7 @@ DEFAULT_MAILBOX = "relais@ehpad-tilleuls.sandbox.mssante.fr"
 DEFAULT_FINESS = "750000001"
 DEFAULT_HOME_NAME = "EHPAD Les Tilleuls"
 STATE_FILE = "sandbox.json"
-PASSWORD_FILE = "mailbox-password"
+PASSWORD_FILE = "mailbox-password"  # noqa: S105 - a file name, not a password
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

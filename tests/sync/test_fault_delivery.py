@@ -1,8 +1,9 @@
 """Fault test: documents delivered exactly once through injected faults and SIGKILLs of `python -m sync`.
 
 Each cycle queues a share of the documents (staff keep working), starts `python -m sync`, waits
-until it has claimed a row, lets it run a random moment more while the sandbox injects a seeded mix of faults (dropped connections, 503,
-timeouts, resets mid-upload, slow answers), then kills it with SIGKILL. At the end the faults stop,
+until it has claimed a row, lets it run a random moment more while the sandbox injects a seeded
+mix of faults (dropped connections, 503, timeouts, resets mid-upload, slow answers), then kills
+it with SIGKILL. At the end the faults stop,
 time passes (the backoff delays are fast-forwarded) and one last worker drains the outbox. Every
 document must be acknowledged, registered exactly once by the sandbox, none missing. Cycles:
 ``RELAIS_FAULT_CYCLES`` (default 100); documents: ``RELAIS_FAULT_DOCUMENTS`` (default 1000).
@@ -47,7 +48,8 @@ def _env(settings: Any) -> dict[str, str]:
         "RELAIS_DMP_CLIENT_KEY": str(settings.dmp_client_key),
         "RELAIS_DMP_CA_BUNDLE": str(settings.dmp_ca_bundle),
         "RELAIS_DMP_TIMEOUT_SECONDS": "2", "RELAIS_SYNC_POLL_SECONDS": "1",
-        "RELAIS_SYNC_PROBE_SECONDS": "2", "RELAIS_LOG_LEVEL": os.environ.get("RELAIS_FAULT_LOG_LEVEL", "WARNING")})
+        "RELAIS_SYNC_PROBE_SECONDS": "2",
+        "RELAIS_LOG_LEVEL": os.environ.get("RELAIS_FAULT_LOG_LEVEL", "WARNING")})
     return env
 
 

@@ -156,3 +156,12 @@ def test_showing_the_list_and_a_resident_writes_audit_entries_naming_them(client
     client.get(f"/residents/{resident.id}")
     [entry] = reads_of(web_db, "page:residents.show")
     assert entry.actor_id == user.id and entry.resident_id == resident.id
+
+
+def test_the_pages_are_available_in_english(client_as, web_db):
+    client = client_as(ROLE.INFIRMIER)
+    client.set_cookie("relais_lang", "en")
+    html = client.get("/residents/").get_data(as_text=True)
+    assert "Search by name or room" in html and "Rechercher par nom" not in html
+    html = client.get(f"/residents/{first_resident(web_db).id}").get_data(as_text=True)
+    assert "Latest set of vital signs" in html and "Trends" in html
