@@ -156,6 +156,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Database size: {report.database_bytes / 1_048_576:.1f} MiB")
     for destination, counts in sorted(report.outbox.items()):
         click.echo(f"Outbox {destination}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for name, certificate in sorted(report.certificates.items()):
+        click.echo(f"Certificate {name}: {certificate['state']}"
+                   + (f" (until {certificate['not_after']})" if certificate["not_after"] else ""))
     for warning in report.warnings:
         click.secho(f"Warning: {warning}", fg="red" if "INSECURE" in warning else "yellow")
 
