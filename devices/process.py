@@ -2,7 +2,7 @@
 
 Starts one serial reader per `devices_serial` entry, the MLLP listener unless `devices_mllp_port`
 is 0, and the BLE transport when `devices_ble` is 1 and this version ships it
-(`devices.ble.transport.make_transport(settings)`, returning a `devices.transport.Transport`).
+(`devices.ble.transport.make_transport(settings, db)`, returning a `devices.transport.Transport`).
 SIGTERM and SIGINT stop everything cleanly; a transport that crashes is restarted.
 """
 
@@ -21,7 +21,15 @@ from devices.ingest import Ingestor
 from devices.supervisor import Supervisor
 from devices.transport import Transport
 from devices.wired import SERIAL_PROTOCOLS, SerialTransport
-from edge import EdgeError, SettingInvalid, Settings, load_settings, open_record, serial_devices
+from edge import (
+    Database,
+    EdgeError,
+    SettingInvalid,
+    Settings,
+    load_settings,
+    open_record,
+    serial_devices,
+)
 
 _LOGGER = logging.getLogger(__name__)
 EXIT_SETTINGS = 2
@@ -39,7 +47,7 @@ def configure_logging(level: str) -> None:
     })
 
 
-def build_transports(settings: Settings) -> list[Transport]:
+def build_transports(settings: Settings, db: Database) -> list[Transport]:
     """The transports the settings ask for.
 
     :raises SettingInvalid: an unknown serial protocol.
@@ -53,13 +61,13 @@ def build_transports(settings: Settings) -> list[Transport]:
     if settings.devices_mllp_port:
         transports.append(MllpListener(settings.devices_mllp_host, settings.devices_mllp_port))
     if settings.devices_ble:
-        ble = _ble_transport(settings)
+        ble = _ble_transport(settings, db)
         if ble is not None:
             transports.append(ble)
     return transports
 
 
-def _ble_transport(settings: Settings) -> Transport | None:
+def _ble_transport(settings: Settings, db: Database) -> Transport | None:
     try:
         module = importlib.import_module("devices.ble.transport")
     except ImportError:
@@ -67,9 +75,9 @@ def _ble_transport(settings: Settings) -> Transport | None:
         return None
     make = getattr(module, "make_transport", None)
     if make is None:
-        _LOGGER.warning("BLE transport module has no make_transport(settings); BLE stays off")
+        _LOGGER.warning("BLE transport module has no make_transport(settings, db); BLE stays off")
         return None
-    transport: Transport = make(settings)
+    transport: Transport = make(settings, db)
     return transport
 
 
@@ -82,9 +90,14 @@ def run(environ: Mapping[str, str]) -> int:
         return EXIT_SETTINGS
     configure_logging(settings.log_level)
     try:
-        transports = build_transports(settings)
         db = open_record(settings)
     except EdgeError as exc:
+        _LOGGER.error("devices process cannot start: %s", exc)
+        return EXIT_SETTINGS
+    try:
+        transports = build_transports(settings, db)
+    except EdgeError as exc:
+        db.close()
         _LOGGER.error("devices process cannot start: %s", exc)
         return EXIT_SETTINGS
     supervisor = Supervisor(Ingestor(db), transports)

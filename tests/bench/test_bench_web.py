@@ -243,7 +243,7 @@ app = Flask("bare")
 def page():
     return Response(body, mimetype="text/html")
 
-waitress.serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True)
+waitress.serve(app, host="127.0.0.1", port=port, threads=threads, ident="relais", _quiet=True)
 """
 
 

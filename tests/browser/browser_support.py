@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from edge.config import SETTINGS_BY_NAME, Settings, load_settings
 from edge.datadir import initialise, open_record
@@ -36,11 +37,7 @@ from edge.residents import admit_resident
 from edge.storage import Database, iso
 from edge.users import add_user
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-Browser = playwright_api.Browser
-BrowserContext = playwright_api.BrowserContext
-Page = playwright_api.Page
-expect = playwright_api.expect
+expect.set_options(timeout=10_000)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -114,7 +111,7 @@ class RelaisServer:
     settings: Settings
     process: subprocess.Popen[bytes]
     log_path: Path
-    staff: dict[Role, list[Staff]]
+    staff: dict[Role | None, list[Staff]]
     residents: dict[str, KnownResident]
     _next: dict[Role, int] = field(default_factory=dict)
 
@@ -124,6 +121,10 @@ class RelaisServer:
         self._next[role] = index + 1
         pool = self.staff[role]
         return pool[index % len(pool)]
+
+    def unenrolled(self) -> Staff:
+        """The account that signs in for the first time (password and PIN, no second factor)."""
+        return self.staff[None][0]
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -161,6 +162,11 @@ def _normal_set(resident_id: str, author_id: str, moment: datetime) -> list[NewO
 
 
 def _add_account(db: Database, role: Role, number: int, now: datetime) -> Staff:
+    if number == 0:  # an account that has not chosen its second factor yet (first sign-in)
+        user_id = add_user(db, None, f"nouveau-{role.value}", f"Nouveau {role.value}", role,
+                           PASSWORD)
+        set_pin(db, user_id, PIN)
+        return Staff(f"nouveau-{role.value}", f"Nouveau {role.value}", role, "", user_id)
     login = f"{role.value}{number}"
     name = f"Test {role.value} {number}"
     user_id = add_user(db, None, login, name, role, PASSWORD)
@@ -174,18 +180,19 @@ def _add_account(db: Database, role: Role, number: int, now: datetime) -> Staff:
     return Staff(login, name, role, secret, user_id, step)
 
 
-def _build_record(settings: Settings) -> tuple[dict[Role, list[Staff]], dict[str, KnownResident]]:
+def _build_record(settings: Settings
+                  ) -> tuple[dict[Role | None, list[Staff]], dict[str, KnownResident]]:
     initialise(settings)
     db = open_record(settings)
     try:
         now = datetime.now(UTC)
         wanted = [(role, number) for role, count in STAFF_PER_ROLE.items()
-                  for number in range(1, count + 1)]
+                  for number in range(1, count + 1)] + [(Role.AIDE_SOIGNANT, 0)]
         with ThreadPoolExecutor(max_workers=2) as pool:  # argon2 hashing releases the GIL
             accounts = list(pool.map(lambda item: _add_account(db, item[0], item[1], now), wanted))
         staff: dict[Role, list[Staff]] = {}
         for account in accounts:
-            staff.setdefault(account.role, []).append(account)
+            staff.setdefault(account.role if account.totp_secret else None, []).append(account)
         nurse = staff[Role.INFIRMIER][-1].user_id
         residents: dict[str, KnownResident] = {}
         for key, (family, given, sex, birth, room) in RESIDENTS.items():

@@ -8,18 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VIEWPORT,
-    Browser,
-    BrowserContext,
-    Page,
-    RelaisServer,
-    playwright_api,
-    start_server,
-    stop_server,
-)
+from browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, RelaisServer, start_server, stop_server
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +23,7 @@ def relais_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelaisSe
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                               args=CHROMIUM_ARGS)
         yield chromium

@@ -137,10 +137,19 @@ def live_server(web_app: Flask, web_db: edge.Database) -> Iterator[LiveServer]:
     server = waitress.server.create_server(web_app, host="127.0.0.1", port=0, threads=4,
                                            ident="relais-test")
     port = server.effective_port
-    thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:  # poll so that closing never races the loop (no closed-socket errors)
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.1, map=server._map, count=1)
+
+    thread = threading.Thread(target=serve, name="waitress-test", daemon=True)
     thread.start()
     try:
         yield LiveServer(f"http://127.0.0.1:{port}", int(port), web_app, web_db)
     finally:
-        server.close()
+        stop.set()
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        for channel in list(server._map.values()):  # the listening socket and open connections
+            channel.close()

@@ -64,7 +64,7 @@ def _count_failure() -> None:
 @step(Gate.SECOND_FACTOR)
 def second_factor() -> Response | tuple[str, int]:
     factors = edge.factor_status(record(), current_user().id)
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/second_factor.html", factors=factors, error=None,
                                next=safe_next()), 200
     stop = _refused_too_often()
@@ -135,7 +135,7 @@ def enrol() -> Response | tuple[str, int]:
     uri = edge.totp_uri(secret, user.login, settings().home_name or ISSUER)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     page = {"secret": grouped, "qr": _qr_svg(uri), "next": safe_next()}
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/enrol.html", error=None, **page), 200
     stop = _refused_too_often()
     if stop is not None:

@@ -43,7 +43,7 @@ def _login_page(login: str, error: str | None, status: int) -> tuple[str, int]:
 def login() -> Response | tuple[str, int]:
     if current_gate() is Gate.OPEN:
         return go(safe_next() or url_for("home.index"))
-    if request.method == "GET":
+    if request.method != "POST":
         return _login_page("", None, 200)
     db, now = record(), clock()
     login_text = request.form.get("login", "")[:128]
@@ -110,7 +110,7 @@ def lock() -> Response:
 def unlock() -> Response | tuple[str, int]:
     session = current_session()
     assert session is not None  # noqa: S101 - guaranteed by the LOCKED step
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/unlock.html", error=None, next=safe_next()), 200
     db, now = record(), clock()
     subject = edge.pin_subject(session.id)
@@ -140,7 +140,7 @@ def unlock() -> Response | tuple[str, int]:
 def set_pin() -> Response | tuple[str, int]:
     session = current_session()
     assert session is not None  # noqa: S101 - guaranteed by the SET_PIN step
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("auth/set_pin.html", error=None, next=safe_next()), 200
     pin = request.form.get("pin", "")[:16]
     if pin != request.form.get("pin_again", "")[:16]:

@@ -7,9 +7,11 @@ so the chart cannot disagree with the score.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import edge
 
@@ -83,10 +85,14 @@ class Chart:
         return self.points[-1] if self.points else None
 
 
+def _one(parameter: edge.News2Parameter, value: float) -> dict[str, Any]:
+    return {parameter.value: value}
+
+
 def _points_at(parameter: edge.News2Parameter, value: float, scale2: bool) -> int:
     target = edge.Scale2Target("chart", datetime(2000, 1, 1)) if scale2 else None
-    inputs = edge.News2Inputs(**{parameter.value: value}, supplemental_oxygen=False,
-                              scale2_target=target)
+    inputs = dataclasses.replace(edge.News2Inputs(supplemental_oxygen=False, scale2_target=target),
+                                 **_one(parameter, value))
     points = edge.score_news2(inputs).points(parameter)
     return points if points is not None else 0
 
@@ -94,7 +100,7 @@ def _points_at(parameter: edge.News2Parameter, value: float, scale2: bool) -> in
 @functools.lru_cache(maxsize=16)
 def band_runs(spec: ChartSpec, scale2: bool = False) -> tuple[tuple[float, float, int], ...]:
     """(low, high, points) runs over the chart's range; edges fall halfway between two steps."""
-    runs: list[list[float]] = []
+    runs: list[list[float]] = []  # [low, high, points]
     count = round((spec.high - spec.low) / spec.step)
     for index in range(count + 1):
         value = round(spec.low + index * spec.step, 6)
@@ -104,10 +110,10 @@ def band_runs(spec: ChartSpec, scale2: bool = False) -> tuple[tuple[float, float
         else:
             runs.append([value, value, points])
     half = spec.step / 2
-    result = []
-    for index, (low, high, points) in enumerate(runs):
+    result: list[tuple[float, float, int]] = []
+    for index, (low, high, run_points) in enumerate(runs):
         result.append((spec.low if index == 0 else low - half,
-                       spec.high if index == len(runs) - 1 else high + half, int(points)))
+                       spec.high if index == len(runs) - 1 else high + half, int(run_points)))
     return tuple(result)
 
 
