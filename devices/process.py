@@ -1,14 +1,13 @@
 """The devices process (`python -m devices`): settings → record → transports → supervisor.
 
 Starts one serial reader per `devices_serial` entry, the MLLP listener unless `devices_mllp_port`
-is 0, and the BLE transport when `devices_ble` is 1 and this version ships it
-(`devices.ble.transport.make_transport(settings, db)`, returning a `devices.transport.Transport`).
+is 0, and the BLE transport when `devices_ble` is 1
+(`devices.ble.transport.bleak_transport`, a `devices.transport.Transport`).
 SIGTERM and SIGINT stop everything cleanly; a transport that crashes is restarted.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import logging.config
 import signal
@@ -61,24 +60,15 @@ def build_transports(settings: Settings, db: Database) -> list[Transport]:
     if settings.devices_mllp_port:
         transports.append(MllpListener(settings.devices_mllp_host, settings.devices_mllp_port))
     if settings.devices_ble:
-        ble = _ble_transport(settings, db)
-        if ble is not None:
-            transports.append(ble)
+        transports.append(_ble_transport(settings, db))
     return transports
 
 
-def _ble_transport(settings: Settings, db: Database) -> Transport | None:
-    try:
-        module = importlib.import_module("devices.ble.transport")
-    except ImportError:
-        _LOGGER.warning("BLE is turned on but this version has no BLE transport; BLE stays off")
-        return None
-    make = getattr(module, "make_transport", None)
-    if make is None:
-        _LOGGER.warning("BLE transport module has no make_transport(settings, db); BLE stays off")
-        return None
-    transport: Transport = make(settings, db)
-    return transport
+def _ble_transport(settings: Settings, db: Database) -> Transport:
+    # Imported here: bleak (and D-Bus) is needed only when BLE is turned on.
+    from devices.ble.transport import bleak_transport  # noqa: PLC0415
+
+    return bleak_transport(db, settings.devices_ble_adapter)
 
 
 def run(environ: Mapping[str, str]) -> int:
