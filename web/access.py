@@ -69,6 +69,43 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+PERMISSION_TEXT: dict[Permission, str] = {
+    _P.RESIDENTS_VIEW: "See residents, their vital signs, NEWS2 and transmissions",
+    _P.VITALS_ENTER: "Enter a set of vital signs (typed or from a device)",
+    _P.VITALS_AMEND: "Amend a stored vital sign (with a reason)",
+    _P.NOTES_WRITE: "Write a transmission ciblée (D/A/R)",
+    _P.NOTES_AMEND: "Amend a transmission (with a reason)",
+    _P.ALERTS_VIEW: "See open alerts",
+    _P.ALERTS_ACKNOWLEDGE: "Acknowledge an alert with the action taken",
+    _P.IDENTITY_VALIDATE: "Validate identity (ID document check, INSi result)",
+    _P.DOCUMENTS_VIEW: "Open a resident's documents (DLU, CDA, PDF)",
+    _P.TRANSFER_SEND: "Transfer to hospital (queue the DLU for the national services)",
+    _P.DOCUMENTS_ADD: "Add a document to a resident's record",
+    _P.NEWS2_SCALE2_SET: "Set SpO2 Scale 2 (target 88–92 %)",
+    _P.NEWS2_BASELINE_SET: "Set the resident's baseline NEWS2",
+    _P.READINGS_ASSIGN: "Assign or reject unassigned device readings",
+    _P.DEVICES_MANAGE: "Register, pair and retire devices",
+    _P.DELIVERIES_VIEW: "See what is waiting to be sent and why",
+    _P.DELIVERIES_MANAGE: "Retry or unblock a delivery",
+    _P.USERS_MANAGE: "Create accounts, reset sign-in factors, disable accounts",
+    _P.SETTINGS_VIEW: "Read the effective settings",
+    _P.AUDIT_VIEW: "Read the audit log and verify its chain",
+}
+
+
+def permission_matrix_markdown() -> str:
+    """The README table of `ROLE_PERMISSIONS` (a test checks the README carries it verbatim)."""
+    roles = list(Role)
+    lines = ["| Permission | " + " | ".join(role.label_fr for role in roles) + " |",
+             "|---|" + "---|" * len(roles)]
+    for permission in Permission:
+        marks = " | ".join("✓" if permission in ROLE_PERMISSIONS[role] else "—"
+                           for role in roles)
+        text = PERMISSION_TEXT.get(permission, permission.value)
+        lines.append(f"| {text} (`{permission.value}`) | {marks} |")
+    return "\n".join(lines)
+
+
 def may(role: Role, *permissions: Permission) -> bool:
     """True when ``role`` holds every one of ``permissions``."""
     return set(permissions) <= ROLE_PERMISSIONS[role]

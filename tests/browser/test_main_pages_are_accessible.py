@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from browser_support import (
     PASSWORD,
+    PIN,
     VIEWPORT,
     Page,
     RelaisServer,
@@ -103,6 +104,46 @@ def _devices(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
     return page
 
 
+def _vitals_form(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
+    page = pages[Role.INFIRMIER]
+    open_resident(page, server.residents["pages"])
+    page.get_by_role("link", name=re.compile(r"saisir des constantes", re.I)).click()
+    return page
+
+
+def _note_form(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
+    page = pages[Role.INFIRMIER]
+    open_resident(page, server.residents["pages"])
+    page.get_by_role("link", name=re.compile(r"nouvelle transmission", re.I)).click()
+    return page
+
+
+def _admin_tab(name: str) -> Callable[[RelaisServer, dict[Role | None, Page]], Page]:
+    def open_tab(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
+        page = pages[Role.ADMINISTRATEUR]
+        go_to_nav(page, "Administration")
+        page.get_by_role("navigation", name="Administration").get_by_role(
+            "link", name=re.compile(name, re.I)).click()
+        return page
+
+    return open_tab
+
+
+def _forbidden(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
+    page = pages[Role.ADMINISTRATEUR]
+    go_to_nav(page, "Administration")
+    page.goto(server.url("/residents/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile(r"accès refusé", re.I))
+    return page
+
+
+def _unlock(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
+    page = pages[Role.ADMINISTRATEUR]
+    page.get_by_role("button", name=re.compile(r"^\s*verrouiller", re.I)).click()
+    expect(page.get_by_label(re.compile(r"code PIN", re.I))).to_be_visible()
+    return page
+
+
 def _not_found(server: RelaisServer, pages: dict[Role | None, Page]) -> Page:
     page = pages[Role.INFIRMIER]
     response = page.goto(server.url("/cette-page-n-existe-pas"))
@@ -119,7 +160,13 @@ MAIN_PAGES: dict[str, Callable[[RelaisServer, dict[Role | None, Page]], Page]] =
     "envois": _deliveries,
     "administration": _administration,
     "appareils": _devices,
+    "saisie-constantes": _vitals_form,
+    "nouvelle-transmission": _note_form,
+    "administration-reglages": _admin_tab(r"réglages"),
+    "administration-journal": _admin_tab(r"journal"),
+    "acces-refuse": _forbidden,
     "page-introuvable": _not_found,
+    "deverrouillage": _unlock,
 }
 
 
@@ -128,5 +175,10 @@ def test_the_page_has_no_serious_or_critical_accessibility_violation(
         name: str, relais_server: RelaisServer, pages: dict[Role | None, Page]) -> None:
     page = MAIN_PAGES[name](relais_server, pages)
     page.wait_for_load_state("load")
-    screenshot(page, name)
-    axe_check(page, name)
+    try:
+        screenshot(page, name)
+        axe_check(page, name)
+    finally:
+        if name == "deverrouillage":  # leave the shared page usable for any test after this one
+            page.get_by_label(re.compile(r"code PIN", re.I)).fill(PIN)
+            page.get_by_role("button", name=re.compile(r"déverrouiller", re.I)).click()

@@ -53,3 +53,29 @@ def test_a_carer_writes_a_transmission_and_amends_it_with_a_reason(
     expect(original).to_contain_text(re.compile(r"corrigée", re.I))
     expect(original.get_by_role("link", name=re.compile(r"^\s*corriger", re.I))).to_have_count(0)
     screenshot(page, "resident-transmissions")
+
+
+XSS_PAYLOADS = ('<script>alert("cible")</script>', '<img src=x onerror=alert("donnees")>',
+                '"><svg onload=alert("actions")>', "javascript:alert('resultats')")
+
+
+def test_markup_typed_in_a_transmission_is_shown_as_text_and_never_runs(
+        relais_server: RelaisServer, page) -> None:  # type: ignore[no-untyped-def]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, relais_server, Role.INFIRMIER)
+    open_resident(page, relais_server.residents["notes"])
+    page.get_by_role("link", name=re.compile(r"nouvelle transmission", re.I)).click()
+    for label, payload in zip((r"^\s*cible", r"^\s*données", r"^\s*actions", r"^\s*résultats"),
+                              XSS_PAYLOADS, strict=True):
+        _form_field(page, label).fill(payload)
+    page.get_by_role("button", name=re.compile(r"^\s*enregistrer", re.I)).click()
+
+    note = _note(page, XSS_PAYLOADS[1])
+    expect(note).to_have_count(1)
+    for payload in XSS_PAYLOADS:
+        expect(note).to_contain_text(payload)
+    assert note.locator("script, img, svg").count() == 0
+    page.reload()
+    expect(_note(page, XSS_PAYLOADS[0])).to_have_count(1)
+    assert dialogs == [], f"a payload ran: {dialogs}"

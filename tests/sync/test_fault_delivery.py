@@ -15,6 +15,7 @@ import math
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -68,13 +69,15 @@ def _fast_forward(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def _wait_until_sending(db, process: subprocess.Popen[bytes]) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the worker has claimed a row (its start-up takes a few seconds)."""
+    """Wait until this worker has claimed a row (its start-up takes a few seconds); a claim
+    left by the previous, killed worker does not count."""
     before = db.query("SELECT COUNT(*) AS n FROM delivery_attempts")[0]["n"]
+    worker = f"{socket.gethostname()}:{process.pid}"
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
-        sending = db.query("SELECT COUNT(*) AS n FROM outbox WHERE state = ?",
-                           (int(OutboxState.SENDING),))[0]["n"]
-        if sending or db.query("SELECT COUNT(*) AS n FROM delivery_attempts")[0]["n"] > before:
+        mine = db.query("SELECT COUNT(*) AS n FROM outbox WHERE claimed_by = ?", (worker,))
+        if mine[0]["n"] or db.query(
+                "SELECT COUNT(*) AS n FROM delivery_attempts")[0]["n"] > before:
             return
         time.sleep(0.05)
 
