@@ -20,6 +20,7 @@ from edge.record import CaptureMethod, Role
 from edge.residents import admit_resident, record_identity_event, update_care_context
 from edge.storage import Database, iso
 from edge.users import add_user
+from edge.vitals import CONSCIOUSNESS, OXYGEN_FLOW, VITAL_SIGNS
 
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105 - published demo password, fictional data only
 DEMO_STAFF = (
@@ -73,11 +74,9 @@ def _vitals(rng: random.Random, sick: float) -> dict[str, float]:
         "8462-4": round(rng.gauss(76, 7) - sick * 20),
         "8867-4": round(rng.gauss(74, 7) + sick * 45),
         "8310-5": round(rng.gauss(36.8, 0.3) + sick * 2.2, 1),
+        CONSCIOUSNESS: 1 if sick > 0.8 else 0,  # ACVPU rank: A, or new confusion when very ill
+        OXYGEN_FLOW: 2.0 if sick > 0.6 else 0.0,  # L/min; 0 is room air
     }
-
-
-_UNITS = {"9279-1": "/min", "2708-6": "%", "8480-6": "mm[Hg]", "8462-4": "mm[Hg]",
-          "8867-4": "/min", "8310-5": "Cel", "29463-7": "kg"}
 
 
 _DOCTORS = ("Dr Claire MOREAU, 01 45 67 89 10", "Dr Karim BENALI, 04 72 11 22 33",
@@ -149,7 +148,7 @@ def create_demo_data(db: Database, rng: random.Random, now: datetime, *, residen
                         weight += rng.gauss(0, 0.3)
                         values["29463-7"] = round(weight, 1)
                     store_observations(db, [
-                        NewObservation(code, _UNITS[code], value, CaptureMethod.TYPED,
+                        NewObservation(code, VITAL_SIGNS[code].unit, value, CaptureMethod.TYPED,
                                        iso(moment), resident, carer)
                         for code, value in values.items()])
                     observation_count += len(values)
