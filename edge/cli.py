@@ -13,7 +13,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from edge.audit import verify_audit
 from edge.backup import make_backup, restore_backup
 from edge.config import SETTINGS_BY_NAME, Settings, load_settings
 from edge.datadir import change_kek, get_meta, initialise, obtain_kek, open_record
+from edge.demo_data import demo_totp_code
 from edge.demo_runner import prepare_demo, run_demo
 from edge.errors import EdgeError
 from edge.keys import parse_recovery_code, read_key_file, write_runtime_kek
@@ -374,10 +375,16 @@ def audit_verify(ctx: click.Context) -> None:
 @click.option("--residents", "resident_count", default=30, show_default=True,
               help="Number of fictional residents.")
 @click.option("--seed", default=2026, show_default=True, help="Seed of the fictional data.")
+@click.option("--code", "show_code", is_flag=True,
+              help="Print the demo accounts' current second-factor (TOTP) code and exit.")
 @click.pass_context
 @friendly_errors
-def demo(ctx: click.Context, reset: bool, no_start: bool, resident_count: int, seed: int) -> None:
+def demo(ctx: click.Context, reset: bool, no_start: bool, resident_count: int, seed: int,
+         show_code: bool) -> None:
     """Create a demo home with fictional residents and start the appliance's processes."""
+    if show_code:
+        click.echo(demo_totp_code(datetime.now(UTC)))
+        return
     settings = prepare_demo(_settings(ctx), reset=reset, residents=resident_count,
                             rng=random.Random(seed), echo=click.echo)
     click.secho(INSECURE_BANNER, fg="red")

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from edge.factors import enrol_totp, set_pin, totp_code, totp_step
 from edge.ins import InsOid, matricule_key, validate_traits
 from edge.ins_status import IdDocumentCheck, IdDocumentType, InsiResult, InsiReturnCode
 from edge.notes import add_note
@@ -23,6 +24,8 @@ from edge.users import add_user
 from edge.vitals import CONSCIOUSNESS, OXYGEN_FLOW, VITAL_SIGNS
 
 DEMO_PASSWORD = "relais-demo-2026"  # noqa: S105 - published demo password, fictional data only
+DEMO_TOTP_SECRET = "RELAISDEMOTOTPSECRETRELAISDEMOXX"  # noqa: S105 - published with the demo, like its password
+DEMO_PIN = "2580"
 DEMO_STAFF = (
     ("as.demo", "Léa Martin (démo)", Role.AIDE_SOIGNANT),
     ("ide.demo", "Karim Benali (démo)", Role.INFIRMIER),
@@ -106,11 +109,19 @@ def _care_context(rng: random.Random, index: int) -> dict[str, str]:
     }
 
 
+def demo_totp_code(now: datetime) -> str:
+    """The demo accounts' second-factor code at ``now`` (`relais demo --code` prints it)."""
+    return totp_code(DEMO_TOTP_SECRET, totp_step(now))
+
+
 def create_demo_data(db: Database, rng: random.Random, now: datetime, *, residents: int = 30,
                      days: int = 182) -> DemoSummary:
     """Fill an empty record with the demo home."""
     staff_ids = {role: add_user(db, None, login, name, role, DEMO_PASSWORD)
                  for login, name, role in DEMO_STAFF}
+    for user_id in staff_ids.values():
+        enrol_totp(db, user_id, DEMO_TOTP_SECRET, demo_totp_code(now), now)
+        set_pin(db, user_id, DEMO_PIN)
     carer, nurse = staff_ids[Role.AIDE_SOIGNANT], staff_ids[Role.INFIRMIER]
     today = now.date()
     deteriorating = set(rng.sample(range(residents), 3))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from edge.config import Settings
 from edge.datadir import initialise, is_initialised, open_record
-from edge.demo_data import DEMO_PASSWORD, DEMO_STAFF, create_demo_data
+from edge.demo_data import DEMO_PASSWORD, DEMO_PIN, DEMO_STAFF, DEMO_TOTP_SECRET, create_demo_data
 from edge.device_registry import DeviceBinding, DeviceTransport, pair_device, register_device
 from edge.errors import SettingInvalid
 from edge.record import Role
@@ -189,6 +189,8 @@ def run_demo(settings: Settings, *, echo: Echo) -> int:
         echo(f"Tablet application: http://{settings.web_host}:{settings.web_port}/")
     echo(f"Demo logins (password « {DEMO_PASSWORD} »): "
          + ", ".join(f"{login} ({role.value})" for login, _, role in DEMO_STAFF))
+    echo(f"Second factor: the code `relais demo --code` prints (or an authenticator app with the "
+         f"secret {DEMO_TOTP_SECRET}); PIN after a lock: {DEMO_PIN}.")
     echo(f"Logs of each process: {logs}")
     if not running:
         return 1
