@@ -202,6 +202,7 @@ from edge.record import (
     StaffUser,
 )
 from edge.resident_documents import DocumentSummary, list_resident_documents
+from edge.residents_overview import OpenAlertRef, Overview, OverviewCache, OverviewEntry
 from edge.residents import (
     Resident,
     admit_resident,
@@ -297,4 +298,6 @@ __all__ = [
     "Scale2Target", "ScoredSet", "SetValue", "Spo2Scale", "acknowledge_alert", "changes_since",
     "current_cursor", "get_alert", "latest_set", "list_alerts", "observations_due",
     "set_news2_baseline", "set_scale2_target", "DocumentSummary", "list_resident_documents",
+    # -- tablet application: the Résidents list read set-based and cached --
+    "OpenAlertRef", "Overview", "OverviewCache", "OverviewEntry",
 ]

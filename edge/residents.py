@@ -243,6 +243,11 @@ def _resident(db: Database, row: sqlite3.Row) -> Resident:
                     Presence(row["presence"]), row["created_at"], context)
 
 
+def resident_from_row(db: Database, row: sqlite3.Row) -> Resident:
+    """Open a ``residents`` row read by the caller (who audits what it shows)."""
+    return _resident(db, row)
+
+
 def get_resident(db: Database, resident_id: str, actor_id: str | None) -> Resident:
     """One resident, recorded in the audit log as read by ``actor_id``."""
     rows = db.query("SELECT * FROM residents WHERE id = ?", (resident_id,))

@@ -10,6 +10,7 @@ active key's seal count, inside the same transaction (see `edge.encryption`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import threading
@@ -90,6 +91,7 @@ class Database:
         self.clock = clock
         self._writer = connect(path)
         self._write_lock = threading.RLock()
+        self._savepoints = itertools.count(1)
         self._readers = threading.local()
         self._all_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -176,6 +178,48 @@ class Database:
                 raise
             if sealed and keyring is not None:
                 keyring.record_committed_seals(keyring.active_version, sealed)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[sqlite3.Connection]:
+        """A part of the open write transaction that may fail alone (``SAVEPOINT``).
+
+        Use it inside ``write()``, on the same thread, to put several independent pieces of work
+        in one transaction (one fsync): when the body raises, only what it wrote is undone
+        (``ROLLBACK TO``), the exception propagates and the transaction goes on. If SQLite rolled
+        the whole transaction back itself (disk full, I/O error), ``in_transaction`` is then false
+        and the caller must give up the transaction: nothing in it was stored. Seals made inside
+        a part that rolled back stay counted (a conservative over-count of the key's use).
+
+        :raises StorageFailure: no write transaction is open on this thread, or a SQLite error
+            (the part was undone).
+        """
+        with self._write_lock:
+            conn = self._writer
+            if not conn.in_transaction:
+                raise StorageFailure("a savepoint needs an open write transaction")
+            name = f"part{next(self._savepoints)}"
+            try:
+                conn.execute(f"SAVEPOINT {name}")
+            except sqlite3.Error as exc:
+                raise _storage_failure(exc) from exc
+            try:
+                yield conn
+                conn.execute(f"RELEASE {name}")
+            except sqlite3.Error as exc:
+                self._rollback_to(conn, name)
+                raise _storage_failure(exc) from exc
+            except BaseException:
+                self._rollback_to(conn, name)
+                raise
+
+    def _rollback_to(self, conn: sqlite3.Connection, name: str) -> None:
+        if not conn.in_transaction:  # SQLite already rolled the whole transaction back
+            return
+        try:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+        except sqlite3.Error:  # the original error is the one to report
+            _LOGGER.warning("rollback to a savepoint failed", exc_info=True)
 
     def _rollback(self, conn: sqlite3.Connection) -> None:
         if self._keyring is not None:
