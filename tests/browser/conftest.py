@@ -8,18 +8,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, RelaisServer, start_server, stop_server
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    RelaisServer,
+    start_server,
+    stop_server,
+)
 
-@pytest.fixture(scope="session")
+
+@pytest.fixture(scope="package")
 def relais_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelaisServer]:
     server = start_server(tmp_path_factory.mktemp("relais-web"))
     yield server
     stop_server(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import (
+
+from edge.record import Role
+from tests.browser.browser_support import (
     EMERGENCY_SET,
     RelaisServer,
     expect,
@@ -16,8 +18,6 @@ from browser_support import (
     sign_in,
     store_set,
 )
-
-from edge.record import Role
 
 pytestmark = pytest.mark.browser
 HIGH_BAND = re.compile(r"élevé|urgence", re.I)

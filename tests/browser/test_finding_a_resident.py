@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import RelaisServer, expect, go_to_nav, sign_in
 
 from edge.record import Role
+from tests.browser.browser_support import RelaisServer, expect, go_to_nav, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import PIN, RelaisServer, expect, open_resident, screenshot, sign_in
 
 from edge.record import Role
+from tests.browser.browser_support import PIN, RelaisServer, expect, open_resident, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

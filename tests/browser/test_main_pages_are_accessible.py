@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from browser_support import (
+
+from edge.record import Role
+from tests.browser.browser_support import (
     PASSWORD,
     PIN,
     VIEWPORT,
@@ -20,8 +22,6 @@ from browser_support import (
     screenshot,
     sign_in,
 )
-
-from edge.record import Role
 
 pytestmark = pytest.mark.browser
 

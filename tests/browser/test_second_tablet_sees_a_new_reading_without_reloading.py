@@ -7,9 +7,17 @@ import re
 import time
 
 import pytest
-from browser_support import EMERGENCY_SET, RelaisServer, expect, go_to_nav, open_resident, sign_in, store_set
 
 from edge.record import Role
+from tests.browser.browser_support import (
+    EMERGENCY_SET,
+    RelaisServer,
+    expect,
+    go_to_nav,
+    open_resident,
+    sign_in,
+    store_set,
+)
 
 pytestmark = pytest.mark.browser
 LIVE_LIMIT_MS = 2000

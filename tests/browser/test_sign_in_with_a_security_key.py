@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import PASSWORD, RelaisServer, expect
+
+from tests.browser.browser_support import PASSWORD, RelaisServer, expect
 
 pytestmark = pytest.mark.browser
 SIGNED_IN = re.compile(r"se déconnecter", re.I)

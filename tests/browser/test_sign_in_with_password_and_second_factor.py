@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import PASSWORD, RelaisServer, expect, screenshot, sign_in
 
 from edge.record import Role
+from tests.browser.browser_support import PASSWORD, RelaisServer, expect, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
