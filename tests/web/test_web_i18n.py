@@ -36,8 +36,12 @@ def _english() -> dict[str, str]:
             with po_path.open("rb") as handle:
                 catalogue: Catalog = read_po(handle, locale="en")
             for message in catalogue:
-                if message.id and isinstance(message.id, str) and message.string:
+                if not message.id or not message.string:
+                    continue
+                if isinstance(message.id, str):
                     merged[message.id] = str(message.string)
+                elif all(message.string):  # plural: every form translated, keyed by the singular
+                    merged[message.id[0]] = str(message.string[0])
     return merged
 
 
