@@ -1,9 +1,12 @@
 """The sink every transport hands its readings to: Measurement → `edge.DeviceReading` → the record.
 
 `Ingestor.deliver` registers the device on first sight, converts the decoded measurements into
-the edge's reading, calls `edge.ingest_reading` (one transaction: de-duplication, matching,
-storage, counters) and returns its outcome only after the commit — the transport acknowledges
-afterwards, and only a committed outcome (`devices.transport.should_acknowledge`).
+the edge's reading, calls `edge.ingest_reading` (de-duplication, matching, storage, counters) and
+returns its outcome only after the commit — the transport acknowledges afterwards, and only a
+committed outcome (`devices.transport.should_acknowledge`). With a `GroupCommitWriter` (the
+devices process) the readings of every transport share transactions, each in its own savepoint;
+`deliver_many` hands several readings of one transport in at once. Link reports write the
+device's last-seen time at most every `SEEN_INTERVAL_S` (readings update it anyway).
 De-duplication keys are built here too (`measurement_key`, `RepeatKeys`).
 Logs carry device ids, statuses and reasons; never values or raw bytes above DEBUG.
 """
@@ -13,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from devices.errors import ReadingNotStored, RejectReason
+from devices.group_commit import GroupCommitWriter
 from devices.jsonable import number
 from devices.measurement import Measurement
 from devices.transport import Arrival, LinkState, Source
@@ -39,6 +44,8 @@ from edge import (
 _LOGGER = logging.getLogger(__name__)
 REPEAT_GAP = timedelta(seconds=30)
 """Identical timeless readings closer than this are one reading shown again (a scale's display)."""
+SEEN_INTERVAL_S = 5.0
+"""A link report rewrites the device's last-seen time at most this often."""
 
 
 def utc_iso(moment: datetime) -> str:
@@ -118,11 +125,34 @@ class Ingestor:
     """The `devices.transport.Sink` backed by the record; safe to share between transport threads."""
 
     def __init__(self, db: Database, *,
-                 on_stored: Callable[[Arrival, IngestOutcome], None] | None = None) -> None:
+                 on_stored: Callable[[Arrival, IngestOutcome], None] | None = None,
+                 writer: GroupCommitWriter | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._db = db
         self._ids: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._on_stored = on_stored
+        self._writer = writer
+        self._monotonic = monotonic
+        self._seen: dict[str, tuple[float, int | None]] = {}
+
+    def _run_all(self, works: Sequence[Callable[[], object]]) -> list[object]:
+        """Each work's result or exception: through the writer (shared transactions) if any."""
+        if self._writer is not None:
+            return self._writer.run_all(works)
+        results: list[object] = []
+        for work in works:
+            try:
+                results.append(work())
+            except Exception as exc:  # handed back to the caller like the writer does
+                results.append(exc)
+        return results
+
+    def _run(self, work: Callable[[], object]) -> object:
+        [result] = self._run_all([work])
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def device_id(self, source: Source) -> str:
         """The registry id of a source, registering it on first sight.
@@ -156,42 +186,100 @@ class Ingestor:
 
         :raises ReadingNotStored: nothing was stored; do not acknowledge.
         """
-        device_id = self.device_id(arrival.source)
-        reading = to_reading(arrival)
-        try:
-            outcome = ingest_reading(self._db, device_id, reading, arrival.dedup_key)
-        except NotFound:
+        [result] = self.deliver_many([arrival])
+        if isinstance(result, ReadingNotStored):
+            raise result
+        return result
+
+    def deliver_many(self, arrivals: Sequence[Arrival]
+                     ) -> list[IngestOutcome | ReadingNotStored]:
+        """Store several readings (in one transaction when they fit); return after the commit,
+        in order, each reading's outcome — or the `ReadingNotStored` saying it must not be
+        acknowledged. A reading refused or failing never undoes the others.
+        """
+        results: list[IngestOutcome | ReadingNotStored | None] = [None] * len(arrivals)
+        works: list[Callable[[], object]] = []
+        places: list[tuple[int, str, DeviceReading]] = []
+        for index, arrival in enumerate(arrivals):
+            try:
+                device_id = self.device_id(arrival.source)
+            except ReadingNotStored as exc:
+                results[index] = exc
+                continue
+            reading = to_reading(arrival)
+            works.append(_ingest_work(self._db, device_id, reading, arrival.dedup_key))
+            places.append((index, device_id, reading))
+        for (index, device_id, reading), result in zip(places, self._run_all(works), strict=True):
+            results[index] = self._settle(arrivals[index], device_id, reading, result)
+        return [result for result in results if result is not None]
+
+    def _settle(self, arrival: Arrival, device_id: str, reading: DeviceReading,
+                result: object) -> IngestOutcome | ReadingNotStored:
+        if isinstance(result, NotFound):
             self.forget(arrival.source)
-            raise ReadingNotStored("the device is no longer in the registry") from None
-        except StorageFailure as exc:
-            _LOGGER.warning("reading from device %s not stored: %s", device_id, exc)
-            raise ReadingNotStored(str(exc)) from exc
+            return ReadingNotStored("the device is no longer in the registry")
+        if isinstance(result, StorageFailure | ReadingNotStored):
+            _LOGGER.warning("reading from device %s not stored: %s", device_id, result)
+            return result if isinstance(result, ReadingNotStored) else ReadingNotStored(str(result))
+        if isinstance(result, BaseException):
+            raise result  # a bug: the transport crashes and is restarted, nothing acknowledged
+        assert isinstance(result, IngestOutcome)
+        outcome = result
         if outcome.committed:
+            self._mark_seen(device_id, None)
             _LOGGER.debug("device %s: reading %s%s (%d values)", device_id, outcome.status.value,
-                         " again (duplicate)" if outcome.duplicate else "", len(reading.values))
+                          " again (duplicate)" if outcome.duplicate else "", len(reading.values))
         else:
             _LOGGER.warning("device %s: reading refused: %s", device_id, outcome.reason)
         if self._on_stored is not None:
             self._on_stored(arrival, outcome)
         return outcome
 
+    def _mark_seen(self, device_id: str, battery_percent: int | None) -> None:
+        with self._lock:
+            self._seen[device_id] = (self._monotonic(), battery_percent)
+
+    def _seen_recently(self, device_id: str, battery_percent: int | None) -> bool:
+        """True when the registry already says what this report would write (within the interval)."""
+        with self._lock:
+            seen = self._seen.get(device_id)
+        if seen is None or self._monotonic() - seen[0] >= SEEN_INTERVAL_S:
+            return False
+        return battery_percent is None or battery_percent == seen[1]
+
     def refuse(self, source: Source, reason: RejectReason, detail: str, count: int = 1) -> None:
         """Count refused frames; a storage failure here is logged, never fatal."""
         _LOGGER.warning("%s %s: frame refused (%s): %s", source.transport, source.protocol,
                         reason.value, detail)
+        db = self._db
         try:
-            record_rejected_frame(self._db, self.device_id(source), reason.value, count)
+            device_id = self.device_id(source)
+            self._run(lambda: record_rejected_frame(db, device_id, reason.value, count))
         except (EdgeError, ReadingNotStored) as exc:
             _LOGGER.warning("could not count a refused frame: %s", exc)
 
     def report(self, source: Source, state: LinkState, battery_percent: int | None = None) -> None:
         """Note the link state (logged) and battery; the device counts as seen when connected."""
         _LOGGER.info("%s %s: link %s", source.transport, source.protocol, state.value)
+        db = self._db
         try:
             device_id = self.device_id(source)
+            if battery_percent is None and state is not LinkState.CONNECTED:
+                return
+            if self._seen_recently(device_id, battery_percent):
+                return
             if battery_percent is not None:
-                record_battery(self._db, device_id, battery_percent)
-            elif state is LinkState.CONNECTED:
-                record_seen(self._db, device_id)
+                percent = battery_percent
+                self._run(lambda: record_battery(db, device_id, percent))
+            else:
+                self._run(lambda: record_seen(db, device_id))
+            self._mark_seen(device_id, battery_percent)
         except (EdgeError, ReadingNotStored) as exc:
             _LOGGER.warning("could not record a link change: %s", exc)
+
+
+def _ingest_work(db: Database, device_id: str, reading: DeviceReading,
+                 dedup_key: str) -> Callable[[], IngestOutcome]:
+    def work() -> IngestOutcome:
+        return ingest_reading(db, device_id, reading, dedup_key)
+    return work

@@ -3,7 +3,10 @@
 Starts one serial reader per `devices_serial` entry, the MLLP listener unless `devices_mllp_port`
 is 0, and the BLE transport when `devices_ble` is 1
 (`devices.ble.transport.bleak_transport`, a `devices.transport.Transport`).
-SIGTERM and SIGINT stop everything cleanly; a transport that crashes is restarted.
+Every transport's readings are stored by one group-commit writer (`devices.group_commit`): many
+readings per transaction and fsync, each acknowledged only after its COMMIT.
+SIGTERM and SIGINT stop everything cleanly (transports first, then the writer stores what is
+queued); a transport that crashes is restarted.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from collections.abc import Mapping
 from types import FrameType
 
+from devices.group_commit import GroupCommitWriter
 from devices.hl7.transport import MllpListener
 from devices.ingest import Ingestor
 from devices.supervisor import Supervisor
@@ -90,7 +94,8 @@ def run(environ: Mapping[str, str]) -> int:
         db.close()
         _LOGGER.error("devices process cannot start: %s", exc)
         return EXIT_SETTINGS
-    supervisor = Supervisor(Ingestor(db), transports)
+    writer = GroupCommitWriter(db).start()
+    supervisor = Supervisor(Ingestor(db, writer=writer), transports)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         _LOGGER.info("signal %s: stopping", signum)
@@ -105,6 +110,7 @@ def run(environ: Mapping[str, str]) -> int:
         supervisor.wait()
     finally:
         supervisor.stop()
+        writer.stop()
         db.close()
         _LOGGER.info("devices process stopped")
     return 0

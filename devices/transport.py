@@ -6,6 +6,7 @@ devices send and hands each decoded reading, as an `Arrival`, to a `Sink` (`devi
 acknowledges to the device — MLLP ACK, RACP completion, a serial handshake — exactly when
 `IngestOutcome.committed` is true, and never before: acknowledge only what is stored. If storage
 fails, `deliver` raises `ReadingNotStored` and the transport must not acknowledge.
+`Sink.deliver_many` does the same for several readings read at once (stored together).
 Frames refused before decoding (garbage, bad checksum) go to `Sink.refuse`, link changes and
 battery levels to `Sink.report`; both are counted per device in the registry.
 """
@@ -13,12 +14,13 @@ battery levels to `Sink.report`; both are counted per device in the registry.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from devices.errors import RejectReason
+from devices.errors import ReadingNotStored, RejectReason
 from devices.measurement import Measurement
 from edge import IngestOutcome
 
@@ -72,6 +74,11 @@ class Sink(Protocol):
 
         :raises ReadingNotStored: nothing stored — do not acknowledge.
         """
+        ...
+
+    def deliver_many(self, arrivals: Sequence[Arrival]) -> list[IngestOutcome | ReadingNotStored]:
+        """Store (or refuse) several readings; returns after commit, one result per arrival in
+        order: its outcome, or the `ReadingNotStored` that says not to acknowledge it."""
         ...
 
     def refuse(self, source: Source, reason: RejectReason, detail: str, count: int = 1) -> None:

@@ -24,6 +24,17 @@ from edge.certificates import (
 from edge.changes import AlertChange, Changes, Cursor, ObservationChange, changes_since, current_cursor
 from edge.config import SETTINGS, Settings, load_settings, serial_devices
 from edge.datadir import open_record
+from edge.delivery_log import (
+    AttemptOutcome,
+    EndpointProbe,
+    Receipt,
+    endpoint_probes,
+    find_row_by_remote_ref,
+    record_attempt,
+    record_probe,
+    record_receipt,
+    set_remote_ref,
+)
 from edge.device_readings import (
     DeviceReading,
     DeviceValue,
@@ -78,7 +89,6 @@ from edge.documents import (
     DocumentIncomplete,
     DocumentKind,
     DocumentMetadata,
-    EndpointProbe,
     Facility,
     GeneratedDocument,
     IdentityNotShareable,
@@ -96,7 +106,6 @@ from edge.documents import (
     care_home,
     certificate_problems,
     check_pdf,
-    endpoint_probes,
     get_delivery,
     list_deliveries,
     load_document,
@@ -180,12 +189,15 @@ from edge.observations import (
 from edge.outbox import (
     claim_next,
     count_by_state,
+    expedite_waiting,
     list_outbox,
     mark_acknowledged,
     mark_blocked,
     mark_dead,
     mark_delivered,
+    mark_failed_after_delivery,
     mark_waiting,
+    outbox_state,
     release_stale_claims,
     replay,
     store_document,
@@ -202,7 +214,6 @@ from edge.record import (
     StaffUser,
 )
 from edge.resident_documents import DocumentSummary, list_resident_documents
-from edge.residents_overview import OpenAlertRef, Overview, OverviewCache, OverviewEntry
 from edge.residents import (
     Resident,
     admit_resident,
@@ -213,6 +224,8 @@ from edge.residents import (
     record_identity_event,
     update_care_context,
 )
+from edge.residents_overview import OpenAlertRef, Overview, OverviewCache, OverviewEntry
+from edge.audit_group import AuditGroupWriter, AuditRequest, PendingAudit
 from edge.sessions import (
     EndReason,
     SessionState,
@@ -281,6 +294,10 @@ __all__ = [
     "GeneratedDocument", "Transfer", "TransferDocuments", "add_pdf_to_file", "care_home",
     "certificate_problems", "check_pdf", "endpoint_probes", "get_delivery", "list_deliveries",
     "transfer_to_hospital", "unreachable",
+    # -- delivery to the national services: the journal and outbox transitions of sync --
+    "AttemptOutcome", "Receipt", "expedite_waiting", "find_row_by_remote_ref",
+    "mark_failed_after_delivery", "outbox_state", "record_attempt", "record_probe",
+    "record_receipt", "set_remote_ref",
     # sign-in (tablet application)
     "PIN_MAX_FAILURES", "EndReason", "FactorStatus", "SecurityKey", "SessionState",
     "ThrottleDecision", "Verdict", "WebSession", "add_security_key", "check_throttle",
@@ -300,4 +317,5 @@ __all__ = [
     "set_news2_baseline", "set_scale2_target", "DocumentSummary", "list_resident_documents",
     # -- tablet application: the Résidents list read set-based and cached --
     "OpenAlertRef", "Overview", "OverviewCache", "OverviewEntry",
+    "AuditGroupWriter", "AuditRequest", "PendingAudit",
 ]

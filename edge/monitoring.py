@@ -41,6 +41,14 @@ class ObservationsDue:
         return f"Constantes {self.response.monitoring_label}"
 
 
+def next_set_due_at(scored: ScoredSet | None) -> datetime | None:
+    """When the set after ``scored`` is due; None when it is due at once (never measured, or
+    continuous monitoring). A resident is due when this is None or has passed."""
+    if scored is None:
+        return None
+    return scored.score.response.next_set_due(parse_time(scored.window_end))
+
+
 def observations_due(resident_id: str, scored: ScoredSet | None,
                      now: datetime) -> ObservationsDue:
     """When the next set is due after the latest one, and whether that time has passed."""

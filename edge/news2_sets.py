@@ -135,23 +135,29 @@ class ScoredSet:
         return next((item for item in self.values if item.parameter is parameter), None)
 
 
-_NOT_AMENDED = "NOT EXISTS (SELECT 1 FROM observations a WHERE a.amends_id = {row}.id)"
-_NEWEST_TIME = (
-    "(SELECT n.observed_at FROM observations n WHERE n.resident_id = {rid} AND n.code = {code} "
-    "AND " + _NOT_AMENDED.format(row="n") + " ORDER BY n.observed_at DESC LIMIT 1)")
 # The newest current value of one (resident, code): its time is found by walking the index
 # (resident_id, code, observed_at) backwards; only rows at that very time are then sorted by seq.
 # (Ordering by "observed_at DESC, seq DESC" in one step made SQLite sort every row of the pair.)
-_LATEST_SQL = (
-    "SELECT o.id, o.seq, o.unit, o.value, o.observed_at FROM observations o "
-    "WHERE o.resident_id = ?1 AND o.code = ?2 AND " + _NOT_AMENDED.format(row="o") + " AND "
-    "o.observed_at = " + _NEWEST_TIME.format(rid="?1", code="?2") + " ORDER BY o.seq DESC LIMIT 1")
-_LATEST_MANY_SQL = (
-    "SELECT r.value AS resident_id, o.id, o.seq, o.code, o.unit, o.value, o.observed_at "
-    "FROM json_each(?1) r, json_each(?2) c JOIN observations o ON o.id = "
-    "(SELECT o2.id FROM observations o2 WHERE o2.resident_id = r.value AND o2.code = c.value AND "
-    + _NOT_AMENDED.format(row="o2") + " AND o2.observed_at = "
-    + _NEWEST_TIME.format(rid="r.value", code="c.value") + " ORDER BY o2.seq DESC LIMIT 1)")
+_LATEST_SQL = """
+SELECT o.id, o.seq, o.unit, o.value, o.observed_at FROM observations o
+WHERE o.resident_id = ?1 AND o.code = ?2
+  AND NOT EXISTS (SELECT 1 FROM observations a WHERE a.amends_id = o.id)
+  AND o.observed_at = (
+    SELECT n.observed_at FROM observations n WHERE n.resident_id = ?1 AND n.code = ?2
+      AND NOT EXISTS (SELECT 1 FROM observations a WHERE a.amends_id = n.id)
+    ORDER BY n.observed_at DESC LIMIT 1)
+ORDER BY o.seq DESC LIMIT 1"""
+# The same for every (resident, code) pair of two JSON arrays, in one statement.
+_LATEST_MANY_SQL = """
+SELECT r.value AS resident_id, o.id, o.seq, o.code, o.unit, o.value, o.observed_at
+FROM json_each(?1) r, json_each(?2) c JOIN observations o ON o.id = (
+  SELECT o2.id FROM observations o2 WHERE o2.resident_id = r.value AND o2.code = c.value
+    AND NOT EXISTS (SELECT 1 FROM observations a WHERE a.amends_id = o2.id)
+    AND o2.observed_at = (
+      SELECT n.observed_at FROM observations n WHERE n.resident_id = r.value AND n.code = c.value
+        AND NOT EXISTS (SELECT 1 FROM observations a WHERE a.amends_id = n.id)
+      ORDER BY n.observed_at DESC LIMIT 1)
+  ORDER BY o2.seq DESC LIMIT 1)"""
 _PARAMETER_BY_CODE = {code: parameter for parameter, code in NEWS2_CODES.items()}
 _PARAMETER_ORDER = {parameter: index for index, parameter in enumerate(NEWS2_CODES)}
 

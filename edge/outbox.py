@@ -2,8 +2,9 @@
 
 States (DESIGN §6): QUEUED → SENDING (claimed) → DELIVERED → ACKNOWLEDGED; WAITING (retry after a
 capped, jittered backoff); BLOCKED (a person must act: identity not qualified, certificate
-refused); DEAD (never expires, can be replayed). Rows are taken in insertion order (``seq``), never
-by wall-clock time. Claims left by a crash are released at start (`release_stale_claims`).
+refused); DEAD (never expires, can be replayed; also reached from DELIVERED or ACKNOWLEDGED
+when a receipt says the document could not be integrated). Rows are taken in insertion order
+(``seq``), never by wall-clock time. Claims left by a crash are released at start (`release_stale_claims`).
 The matricule leaves only for a qualified (QUAL) identity: for anyone else the row is written
 BLOCKED with that reason, in plain French.
 """
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from edge.audit import AuditAction, append_audit
+from edge.audit import AuditAction, AuditOutcome, append_audit
 from edge.errors import NotFound, RecordRejected
 from edge.record import Destination, OutboxRow, OutboxState, new_id
 from edge.storage import Database, iso
@@ -69,7 +70,8 @@ def store_document(
     return doc_id
 
 
-def _row(row: sqlite3.Row) -> OutboxRow:
+def row_from_sql(row: sqlite3.Row) -> OutboxRow:
+    """An ``outbox`` table row as the record value (for the modules of `edge` that read it)."""
     return OutboxRow(row["seq"], row["id"], row["document_id"], Destination(row["destination"]),
                      OutboxState(row["state"]), row["attempts"], row["next_attempt_at"],
                      row["last_error"], row["blocked_reason"], row["created_at"],
@@ -93,7 +95,7 @@ def claim_next(db: Database, worker: str, destination: Destination | None = None
             "updated_at = ? WHERE seq = ?",
             (int(OutboxState.SENDING), now, worker, now, row["seq"]))
         claimed = conn.execute("SELECT * FROM outbox WHERE seq = ?", (row["seq"],)).fetchone()
-    return _row(claimed)
+    return row_from_sql(claimed)
 
 
 def _transition(db: Database, row_id: str, state: OutboxState, *, error: str | None = None,
@@ -144,6 +146,37 @@ def mark_dead(db: Database, row_id: str, error: str) -> None:
     _transition(db, row_id, OutboxState.DEAD, error=error)
 
 
+def mark_failed_after_delivery(db: Database, row_id: str, reason: str,
+                               code: str | None = None) -> None:
+    """A receipt says the delivered document could not be integrated (an error MDN, a failure
+    DSN): the row becomes DEAD with the reason in French, for an administrator to replay once
+    the cause is fixed.
+
+    :raises RecordRejected: the row is not DELIVERED or ACKNOWLEDGED.
+    """
+    with db.write() as conn:
+        _transition(db, row_id, OutboxState.DEAD, error=reason,
+                    expected=(OutboxState.DELIVERED, OutboxState.ACKNOWLEDGED))
+        append_audit(db, None, AuditAction.SEND, "outbox", row_id, outcome=AuditOutcome.ERROR,
+                     details={"failed_after_delivery": True, "code": code}, conn=conn)
+
+
+def expedite_waiting(db: Database, destination: Destination) -> int:
+    """Make the WAITING rows of a service due now (it has just become reachable again)."""
+    with db.write() as conn:
+        cursor = conn.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE state = ? AND destination = ?",
+            (db.now(), int(OutboxState.WAITING), destination.value))
+        return cursor.rowcount
+
+
+def outbox_state(db: Database, document_id: str, destination: Destination) -> OutboxState | None:
+    """The state of a document's row for one destination (None when it has no such row)."""
+    rows = db.query("SELECT state FROM outbox WHERE document_id = ? AND destination = ?",
+                    (document_id, destination.value))
+    return OutboxState(rows[0]["state"]) if rows else None
+
+
 def replay(db: Database, row_id: str, actor_id: str) -> None:
     """An administrator sends a dead or blocked row again."""
     _transition(db, row_id, OutboxState.QUEUED, next_attempt_at=db.now(),
@@ -174,4 +207,4 @@ def list_outbox(db: Database, states: Sequence[OutboxState] | None = None,
     if states:
         sql += f" WHERE state IN ({','.join('?' * len(states))})"
         params = [int(state) for state in states]
-    return [_row(row) for row in db.query(sql + " ORDER BY seq LIMIT ?", (*params, limit))]
+    return [row_from_sql(row) for row in db.query(sql + " ORDER BY seq LIMIT ?", (*params, limit))]

@@ -13,14 +13,19 @@ the caller writes one audit entry for what it shows.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from edge.alerts import AlertState
 from edge.changes import Cursor
 from edge.errors import StorageFailure
+from edge.monitoring import next_set_due_at
 from edge.news2 import RiskBand
 from edge.news2_sets import ScoredSet, latest_sets, settings_from_context
 from edge.record import Presence
@@ -31,7 +36,9 @@ _LOGGER = logging.getLogger(__name__)
 RESCORE_ALL_AFTER = 5000
 """More new observations than this since the last read: score every resident again (one query)."""
 _BAND_RANK = {RiskBand.LOW: 0, RiskBand.LOW_MEDIUM: 1, RiskBand.MEDIUM: 2, RiskBand.HIGH: 3}
-_ROW_FIELDS = ("updated_at", "presence", "ins_status", "identity", "room", "care_context")
+_STAMPS_SQL = ("SELECT id, updated_at, presence, ins_status, identity, room, care_context "
+               "FROM residents WHERE presence = ?")
+_OPEN_ALERTS_SQL = "SELECT id, seq, resident_id, band FROM alerts WHERE state = ? ORDER BY seq"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +53,31 @@ class OpenAlertRef:
 
 @dataclass(frozen=True, slots=True)
 class OverviewEntry:
-    """One resident with the latest scored set; ``version`` changes whenever either changes."""
+    """One resident with the latest scored set; ``version`` changes whenever either changes.
+
+    ``due_at``: when the next set is due (None: due now, see `next_set_due_at`).
+    """
 
     resident: Resident
     scored: ScoredSet | None
     version: int
+    due_at: datetime | None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is None or now >= self.due_at
 
 
 @dataclass(frozen=True, slots=True)
 class Overview:
-    """Present residents by room then name, open alerts (worst first) by resident, the cursor."""
+    """Present residents by room then name, open alerts (worst first) by resident, the cursor.
+
+    ``signature`` is the same for two reads exactly when entries and open alerts are the same.
+    """
 
     entries: tuple[OverviewEntry, ...]
     open_alerts: dict[str, tuple[OpenAlertRef, ...]]
     cursor: Cursor
+    signature: int
 
 
 @dataclass(slots=True)
@@ -74,84 +92,130 @@ def _sort_key(entry: OverviewEntry) -> tuple[str, str]:
     return (entry.resident.room or "\uffff", entry.resident.traits.birth_family_name)
 
 
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """What decides whether the kept overview is still the stored one (read in one transaction)."""
+
+    observations: int
+    alerts: int
+    stamps: dict[str, tuple[object, ...]]
+    alert_rows: list[tuple[str, int, str, str]]
+
+
+@contextmanager
+def _read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    try:
+        conn.execute("BEGIN")  # one snapshot for every table read inside
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise StorageFailure(f"the residents could not be read ({exc})") from exc
+
+
+def _snapshot(conn: sqlite3.Connection) -> _Snapshot:
+    plain = conn.cursor()
+    plain.row_factory = None  # plain tuples: compared whole, cheaply
+    observations, alerts = plain.execute(
+        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM observations), "
+        "(SELECT COALESCE(MAX(seq), 0) FROM alerts)").fetchone()
+    stamps = {row[0]: row[1:] for row in plain.execute(_STAMPS_SQL, (Presence.PRESENT.value,))}
+    alert_rows = plain.execute(_OPEN_ALERTS_SQL, (AlertState.OPEN.value,)).fetchall()
+    return _Snapshot(observations, alerts, stamps, alert_rows)
+
+
 class OverviewCache:
-    """The opened residents and scored sets of one record, shared by the threads of a process."""
+    """The opened residents and scored sets of one record, shared by the threads of a process.
+
+    A read compares a small snapshot (newest sequence numbers, every resident row, the open
+    alerts) with what the kept overview was built from, holding no lock while it reads the
+    database (a lock held across SQLite calls made the server's threads queue behind each other).
+    Only when something changed does one thread at a time work out the new overview.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cached: dict[str, _Cached] = {}
-        self._observations_seen = -1
+        self._lock = threading.Lock()  # guards the published fields; held for comparisons only
+        self._refresh_lock = threading.Lock()  # one refresh at a time, in snapshot order
+        self._cached: dict[str, _Cached] = {}  # used under the refresh lock only
         self._versions = itertools.count(1)
+        self._basis: _Snapshot | None = None
         self._entries: tuple[OverviewEntry, ...] = ()
+        self._alerts: dict[str, tuple[OpenAlertRef, ...]] = {}
+        self._signature = 0
 
     def read(self, db: Database) -> Overview:
         """The overview as stored now (one read snapshot), reusing what did not change."""
-        with self._lock:
-            conn = db.reader()
-            try:
-                conn.execute("BEGIN")  # one snapshot for every table read below
-                try:
-                    return self._read(db, conn)
-                finally:
-                    conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise StorageFailure(f"the residents could not be read ({exc})") from exc
+        conn = db.reader()
+        with _read_transaction(conn):
+            found = self._published(_snapshot(conn))
+        if found is not None:
+            return found
+        with self._refresh_lock, _read_transaction(conn):
+            snapshot = _snapshot(conn)  # taken again: refreshes follow the order of snapshots
+            return self._published(snapshot) or self._refresh(db, conn, snapshot)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._refresh_lock, self._lock:
             self._cached.clear()
-            self._observations_seen = -1
+            self._basis = None
 
-    def _read(self, db: Database, conn: sqlite3.Connection) -> Overview:
-        top = conn.execute("SELECT (SELECT COALESCE(MAX(seq), 0) FROM observations) AS o, "
-                           "(SELECT COALESCE(MAX(seq), 0) FROM alerts) AS a").fetchone()
-        rescore = self._observed_residents(conn, top["o"])
-        rows = conn.execute("SELECT * FROM residents WHERE presence = ?",
-                            (Presence.PRESENT.value,)).fetchall()
-        present = {row["id"] for row in rows}
-        gone = set(self._cached) - present
-        for resident_id in gone:
-            del self._cached[resident_id]
-        opened: dict[str, Resident] = {}
-        for row in rows:
-            stamp = tuple(row[name] for name in _ROW_FIELDS)
-            cached = self._cached.get(row["id"])
-            if cached is None or cached.stamp != stamp:
-                opened[row["id"]] = resident_from_row(db, row)
-        stale = set(opened) | (present if rescore is None else rescore & present)
+    def _published(self, snapshot: _Snapshot) -> Overview | None:
+        with self._lock:
+            basis = self._basis
+            if (basis is None or basis.observations != snapshot.observations
+                    or basis.alert_rows != snapshot.alert_rows or basis.stamps != snapshot.stamps):
+                return None
+            return Overview(self._entries, self._alerts,
+                            Cursor(snapshot.observations, snapshot.alerts), self._signature)
+
+    def _refresh(self, db: Database, conn: sqlite3.Connection, snapshot: _Snapshot) -> Overview:
+        stamps = snapshot.stamps
+        rescore = self._observed_residents(conn, snapshot.observations)
+        for gone in set(self._cached) - set(stamps):
+            del self._cached[gone]
+        changed = [rid for rid, stamp in stamps.items()
+                   if (cached := self._cached.get(rid)) is None or cached.stamp != stamp]
+        opened = {row["id"]: resident_from_row(db, row)
+                  for row in conn.execute("SELECT * FROM residents WHERE id IN "
+                                          "(SELECT value FROM json_each(?))", (json.dumps(changed),))
+                  if row["id"] in stamps} if changed else {}
+        stale = set(opened) | (set(stamps) if rescore is None else rescore & set(stamps))
         if stale:
-            residents = {rid: opened.get(rid) or self._cached[rid].resident for rid in stale}
+            residents = {rid: opened[rid] if rid in opened else self._cached[rid].resident
+                         for rid in stale}
             settings = {rid: settings_from_context(resident.care_context)
                         for rid, resident in residents.items()}
             scored = latest_sets(db, conn, settings)
-            for row in rows:
-                if row["id"] in stale:
-                    stamp = tuple(row[name] for name in _ROW_FIELDS)
-                    self._cached[row["id"]] = _Cached(stamp, residents[row["id"]],
-                                                      scored[row["id"]], next(self._versions))
+            for rid in stale:
+                self._cached[rid] = _Cached(stamps[rid], residents[rid], scored[rid],
+                                            next(self._versions))
             _LOGGER.debug("overview: %d residents read again", len(stale))
-        self._observations_seen = top["o"]
-        if stale or gone or len(self._entries) != len(self._cached):
-            self._entries = tuple(sorted((OverviewEntry(item.resident, item.scored, item.version)
-                                          for item in self._cached.values()), key=_sort_key))
-        return Overview(self._entries, _open_alerts(conn), Cursor(top["o"], top["a"]))
+        entries = tuple(sorted(
+            (OverviewEntry(item.resident, item.scored, item.version, next_set_due_at(item.scored))
+             for item in self._cached.values()), key=_sort_key))
+        alerts = _open_alerts(snapshot.alert_rows)
+        with self._lock:
+            self._basis = snapshot
+            self._entries = entries
+            self._alerts = alerts
+            self._signature = next(self._versions)
+        return Overview(entries, alerts, Cursor(snapshot.observations, snapshot.alerts),
+                        self._signature)
 
     def _observed_residents(self, conn: sqlite3.Connection, newest: int) -> set[str] | None:
-        """Residents with observations stored since the last read; None: score everyone."""
-        if self._observations_seen < 0 or newest - self._observations_seen > RESCORE_ALL_AFTER:
+        """Residents with observations stored since the kept overview; None: score everyone."""
+        seen = self._basis.observations if self._basis is not None else -1
+        if seen < 0 or not 0 <= newest - seen <= RESCORE_ALL_AFTER:
             return None
-        if newest == self._observations_seen:
-            return set()
-        rows = conn.execute("SELECT resident_id FROM observations WHERE seq > ?",
-                            (self._observations_seen,))
+        rows = conn.execute("SELECT resident_id FROM observations WHERE seq > ?", (seen,))
         return {row["resident_id"] for row in rows if row["resident_id"] is not None}
 
 
-def _open_alerts(conn: sqlite3.Connection) -> dict[str, tuple[OpenAlertRef, ...]]:
-    rows = conn.execute("SELECT id, seq, resident_id, band FROM alerts WHERE state = ?",
-                        (AlertState.OPEN.value,))
-    alerts = sorted((OpenAlertRef(row["id"], row["seq"], row["resident_id"], RiskBand(row["band"]))
-                     for row in rows), key=lambda alert: (-_BAND_RANK[alert.band], -alert.seq))
+def _open_alerts(rows: list[tuple[str, int, str, str]]) -> dict[str, tuple[OpenAlertRef, ...]]:
+    alerts = sorted((OpenAlertRef(alert_id, seq, resident_id, RiskBand(band))
+                     for alert_id, seq, resident_id, band in rows),
+                    key=lambda alert: (-_BAND_RANK[alert.band], -alert.seq))
     by_resident: dict[str, list[OpenAlertRef]] = {}
     for alert in alerts:
         by_resident.setdefault(alert.resident_id, []).append(alert)

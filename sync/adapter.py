@@ -9,12 +9,14 @@ document, calls `Adapter.deliver` and turns the outcome into outbox state:
 - `DeliveryRefused(code, reason)` → DEAD, with the reason in plain French;
 - `ConfigurationIncomplete` → BLOCKED: an administrator must set an endpoint or a certificate.
 
-Adapters that learn about a document only later (MSSanté: DSN and MDN read over IMAP) return
-`ReceiptEvent` values from `collect_receipts`; the loop maps them onto the row by `remote_ref`.
+Adapters that learn about a document only later (MSSanté: DSN and MDN read over IMAP) hand
+`ReceiptEvent` values to the loop's ``apply`` function from `collect_receipts`; the loop maps them
+onto the row by `remote_ref`, and the adapter puts a receipt aside only once it is applied.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -113,6 +115,12 @@ class Adapter(Protocol):
         """Check the service can really be reached now (never raises for an unreachable one)."""
         ...
 
-    def collect_receipts(self) -> list[ReceiptEvent]:
-        """Receipts that arrived since the last call (empty for a synchronous service)."""
+    def collect_receipts(self, apply: Callable[[ReceiptEvent], bool]) -> int:
+        """Hand each receipt that arrived to ``apply`` (which records it durably and returns True
+        when it answers a known sending); return how many were applied (0 for a synchronous
+        service). A receipt is put aside only after ``apply`` took it, so a crash, or a receipt
+        that arrives before its sending is recorded, offers it again at a later call.
+
+        :raises RetryLater: the receipts cannot be read now.
+        """
         ...

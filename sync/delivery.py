@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from edge import (
+    AttemptOutcome,
     Database,
     Destination,
     EdgeError,
@@ -34,18 +35,14 @@ from edge import (
     mark_dead,
     mark_delivered,
     mark_waiting,
-    release_stale_claims,
-)
-from sync.adapter import Adapter, DeliveryReceipt
-from sync.errors import ConfigurationIncomplete, DeliveryRefused, RetryLater
-from sync.journal import (
-    AttemptOutcome,
-    apply_receipt,
-    expedite_waiting,
+    outbox_state,
     record_attempt,
-    state_of,
-    write_probe,
+    release_stale_claims,
+    set_remote_ref,
 )
+from sync.adapter import Adapter, DeliveryReceipt, ReceiptEvent
+from sync.errors import ConfigurationIncomplete, DeliveryRefused, RetryLater
+from sync.journal import apply_probe, apply_receipt
 
 _LOGGER = logging.getLogger(__name__)
 CONSECUTIVE_RETRIES_PER_PASS = 3
@@ -147,7 +144,7 @@ class DeliveryWorker:
         """A replacement waits until the version it replaces is delivered to the same service."""
         if document.replaces_id is None:
             return None
-        state = state_of(self.db, document.replaces_id, destination)
+        state = outbox_state(self.db, document.replaces_id, destination)
         if state in (None, OutboxState.DELIVERED, OutboxState.ACKNOWLEDGED):
             return None
         if state in (OutboxState.DEAD, OutboxState.BLOCKED):
@@ -184,11 +181,10 @@ class DeliveryWorker:
     def _delivered(self, row: OutboxRow, started: datetime, receipt: DeliveryReceipt
                    ) -> AttemptOutcome:
         outcome = AttemptOutcome.ACKNOWLEDGED if receipt.acknowledged else AttemptOutcome.DELIVERED
-        with self.db.write() as conn:
+        with self.db.write():
             self._finish(row, started, outcome, None, receipt.detail)
             if receipt.remote_ref is not None:
-                conn.execute("UPDATE outbox SET remote_ref = ? WHERE id = ?",
-                             (receipt.remote_ref, row.id))
+                set_remote_ref(self.db, row.id, receipt.remote_ref)
             mark_delivered(self.db, row.id)
             if receipt.acknowledged:
                 mark_acknowledged(self.db, row.id)
@@ -200,10 +196,7 @@ class DeliveryWorker:
         for destination, adapter in self.adapters.items():
             probe = adapter.probe()
             reachable[destination] = probe.reachable
-            if write_probe(self.db, probe):
-                count = expedite_waiting(self.db, destination)
-                _LOGGER.info("%s reachable again: %s waiting rows due now", destination.value,
-                             count)
+            apply_probe(self.db, probe)
         return reachable
 
     def collect_receipts(self) -> int:
@@ -211,14 +204,12 @@ class DeliveryWorker:
         mapped = 0
         for adapter in self.adapters.values():
             try:
-                events = adapter.collect_receipts()
+                mapped += adapter.collect_receipts(self._apply_receipt)
             except RetryLater as exc:
                 _LOGGER.warning("receipts could not be read now: %s", exc)
-                continue
             except ConfigurationIncomplete as exc:
                 _LOGGER.error("receipts cannot be read: %s", exc)
-                continue
-            for event in events:
-                if apply_receipt(self.db, event) is not None:
-                    mapped += 1
         return mapped
+
+    def _apply_receipt(self, event: ReceiptEvent) -> bool:
+        return apply_receipt(self.db, event) is not None

@@ -36,8 +36,8 @@ class UnconfiguredAdapter:
     def probe(self) -> ProbeResult:
         return ProbeResult(self.destination, False, str(self.problem), self.clock())
 
-    def collect_receipts(self) -> list[ReceiptEvent]:
-        return []
+    def collect_receipts(self, apply: Callable[[ReceiptEvent], bool]) -> int:
+        return 0
 
 
 def software_version() -> str:

@@ -25,6 +25,8 @@ _LOGGER = logging.getLogger(__name__)
 PERMISSIONS_ATTR = "relais_permissions"
 PUBLIC_ATTR = "relais_public"
 KEEPS_AWAKE_ATTR = "relais_keeps_awake"
+LIVE_HEADER = "X-Relais-Live"
+"""Sent by the live-update script when it fetches a page again: not the person's activity."""
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -152,7 +154,7 @@ def check_access(permissions: frozenset[Permission], keeps_awake: bool) -> BaseR
         if _wants_json():
             return cast(Response, (jsonify(error="forbidden"), 403))
         abort(403)
-    if keeps_awake:
+    if keeps_awake and request.headers.get(LIVE_HEADER) != "1":
         note_activity()
     return None
 
@@ -161,7 +163,8 @@ def requires(*permissions: Permission, keeps_awake: bool = True) -> Callable[[Vi
     """Guard a view: a signed-in, unlocked session whose role holds every permission.
 
     ``requires()`` with no permission admits any signed-in user. ``keeps_awake=False`` is for
-    background polling (live updates) so that it does not hold off the inactivity lock.
+    background polling (live updates) so that it does not hold off the inactivity lock; nor does
+    a page fetched again by the live-update script (header ``X-Relais-Live: 1``).
     """
     wanted = frozenset(permissions)
 

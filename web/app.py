@@ -14,13 +14,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import edge
 from web.access import user_may
 from web.blueprints import BLUEPRINTS
-from web.context import BANNERS_KEY, DB_KEY, SETTINGS_KEY, Banner
+from web.context import AUDIT_KEY, BANNERS_KEY, DB_KEY, SETTINGS_KEY, Banner
 from web.error_pages import install_error_pages
 from web.forms import install_forms
 from web.gate import install_gate
 from web.i18n import install_i18n
 from web.nav import nav_items
 from web.security import install_csrf, install_headers
+from web.template_urls import install_template_urls
 
 _LOGGER = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -55,6 +56,7 @@ def create_app(settings: edge.Settings, db: edge.Database | None = None, *,
         SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_PATH="/")
     app.extensions[DB_KEY] = db if db is not None else edge.open_record(settings)
     app.extensions[SETTINGS_KEY] = settings
+    app.extensions[AUDIT_KEY] = edge.AuditGroupWriter(app.extensions[DB_KEY])
     app.extensions[BANNERS_KEY] = []
     app.extensions["relais.nav"] = []
     if settings.web_trusted_proxies:
@@ -67,6 +69,7 @@ def create_app(settings: edge.Settings, db: edge.Database | None = None, *,
     install_headers(app)
     install_forms(app)
     install_error_pages(app)
+    install_template_urls(app)
     app.jinja_env.globals.update(banners=_banners_of(app), nav_items=nav_items, may=user_may,
                                  home_name=settings.home_name)
     for module_path in BLUEPRINTS:

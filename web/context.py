@@ -15,6 +15,7 @@ from web.errors import SignInRequired
 DB_KEY = "relais.db"
 SETTINGS_KEY = "relais.settings"
 BANNERS_KEY = "relais.banners"
+AUDIT_KEY = "relais.audit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,11 @@ class Banner:
 def record() -> edge.Database:
     """The record this application serves."""
     return cast(edge.Database, current_app.extensions[DB_KEY])
+
+
+def audit_writer() -> edge.AuditGroupWriter:
+    """The record's audit group-commit writer (entries of concurrent requests share an fsync)."""
+    return cast(edge.AuditGroupWriter, current_app.extensions[AUDIT_KEY])
 
 
 def settings() -> edge.Settings:

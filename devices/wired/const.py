@@ -38,7 +38,9 @@ SERIAL_PROTOCOLS = frozenset(PORT_SETTINGS)
 TIMED_PROTOCOLS = frozenset({"nonin13"})
 """Protocols whose readings carry the device's time: de-duplicated on what they say."""
 
-READ_TIMEOUT_S = 0.05
+READ_TIMEOUT_S = 0.5
+"""How long a read waits for a first byte: only how soon an idle reader notices the stop event.
+(At 0.05 s, twenty idle ports woke the process 400 times a second.)"""
 FIRST_RETRY_S = 0.1
 MAX_RETRY_S = 2.0
 MAX_READ = 4096

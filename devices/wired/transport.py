@@ -115,32 +115,41 @@ class SerialTransport:
         self.handle(splitter.flush(), sink, port, self._clock())
 
     def handle(self, pieces: list[Piece], sink: Sink, port: Any, received_at: datetime) -> None:
-        """Refuse garbage, decode frames and deliver their readings, acknowledging committed ones."""
+        """Refuse garbage, decode frames and deliver their readings together (one read's worth
+        of frames is stored in one transaction), then acknowledge the committed ones in order."""
+        decoded: list[tuple[Frame, Arrival]] = []
         for piece in pieces:
             if isinstance(piece, Garbage):
                 sink.refuse(self._source, piece.reason, f"{piece.detail} ({len(piece.data)} bytes)")
                 continue
-            self._deliver(piece, sink, port, received_at)
+            arrival = self._decode(piece, sink, received_at)
+            if arrival is not None:
+                decoded.append((piece, arrival))
+        if not decoded:
+            return
+        results = sink.deliver_many([arrival for _, arrival in decoded])
+        for (frame, _), result in zip(decoded, results, strict=True):
+            if isinstance(result, ReadingNotStored):
+                _LOGGER.warning("%s: reading not stored, not acknowledged: %s", self.name, result)
+            elif self._acknowledge is not None and should_acknowledge(result):
+                self._send_acknowledgement(port, self._acknowledge(frame, result))
 
-    def _deliver(self, frame: Frame, sink: Sink, port: Any, received_at: datetime) -> None:
+    def _decode(self, frame: Frame, sink: Sink, received_at: datetime) -> Arrival | None:
         try:
             measurements = self._spec.measurements(self._spec.parse(frame.data))
         except FrameRejected as exc:
             sink.refuse(self._source, exc.reason, exc.detail)
-            return
+            return None
         if self._source.protocol in const.TIMED_PROTOCOLS and carries_identity(measurements):
             key = measurement_key(self._source.protocol, measurements)
         else:
             key = self._repeats.key(self._source.address, measurements, received_at)
-        try:
-            outcome = sink.deliver(Arrival(self._source, measurements, key, received_at))
-        except ReadingNotStored as exc:
-            _LOGGER.warning("%s: reading not stored, not acknowledged: %s", self.name, exc)
+        return Arrival(self._source, measurements, key, received_at)
+
+    def _send_acknowledgement(self, port: Any, answer: bytes | None) -> None:
+        if not answer:
             return
-        if self._acknowledge is not None and should_acknowledge(outcome):
-            answer = self._acknowledge(frame, outcome)
-            if answer:
-                try:
-                    port.write(answer)
-                except (serial.SerialException, OSError) as exc:
-                    _LOGGER.warning("%s: acknowledgement not sent: %s", self.name, exc)
+        try:
+            port.write(answer)
+        except (serial.SerialException, OSError) as exc:
+            _LOGGER.warning("%s: acknowledgement not sent: %s", self.name, exc)

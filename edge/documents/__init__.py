@@ -12,9 +12,7 @@ from edge.documents.checks import DocumentKind, check_document
 from edge.documents.codes import BelongingKind, Consciousness
 from edge.documents.deliveries import (
     DeliveryItem,
-    EndpointProbe,
     certificate_problems,
-    endpoint_probes,
     get_delivery,
     list_deliveries,
     unreachable,
@@ -97,7 +95,6 @@ __all__ = [
     "Consciousness",
     "AttachmentTooLarge",
     "DeliveryItem",
-    "EndpointProbe",
     "GeneratedDocument",
     "MAX_PDF_BYTES",
     "N1_TYPES",
@@ -107,7 +104,6 @@ __all__ = [
     "care_home",
     "certificate_problems",
     "check_pdf",
-    "endpoint_probes",
     "get_delivery",
     "ipp_root",
     "list_deliveries",

@@ -2,8 +2,9 @@
 
 A read model for the *Envois* page and the "national services unreachable" banner: rows per
 destination with their document's kind, resident and dates, the reason they wait or are
-blocked, the last attempt's outcome; the last probe of each endpoint (written by the sync
-process) with its certificate expiry. Reading only; no sealed column is opened.
+blocked, the last attempt's outcome; which endpoints their last probe (`edge.delivery_log`,
+written by the sync process) found unreachable, and which certificates expire. Reading only; no
+sealed column is opened.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from edge.delivery_log import EndpointProbe
 from edge.outbox import IDENTITY_NOT_QUALIFIED
 from edge.record import Destination, OutboxState
 from edge.storage import Database
@@ -42,17 +44,6 @@ class DeliveryItem:
     @property
     def blocked_by_identity(self) -> bool:
         return self.state is OutboxState.BLOCKED and self.blocked_reason == IDENTITY_NOT_QUALIFIED
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointProbe:
-    """The last real probe of a national service endpoint."""
-
-    destination: Destination
-    checked_at: str
-    reachable: bool
-    detail: str | None
-    certificate_expires_at: str | None
 
 
 def list_deliveries(db: Database, destination: Destination | None = None,
@@ -88,14 +79,6 @@ def get_delivery(db: Database, outbox_id: str) -> DeliveryItem | None:
     """One row of the read model, or None."""
     found = list_deliveries(db, outbox_id=outbox_id, limit=1)
     return found[0] if found else None
-
-
-def endpoint_probes(db: Database) -> list[EndpointProbe]:
-    """The last probe of each destination the sync process checked."""
-    return [EndpointProbe(Destination(row["destination"]), row["checked_at"],
-                          bool(row["reachable"]), row["detail"], row["certificate_expires_at"])
-            for row in db.query("SELECT * FROM endpoint_probes ORDER BY destination")
-            if row["destination"] in {d.value for d in Destination}]
 
 
 def unreachable(probes: list[EndpointProbe]) -> list[EndpointProbe]:

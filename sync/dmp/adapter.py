@@ -156,6 +156,6 @@ class DmpAdapter:
         return ProbeResult(self.destination, problem is None, problem or "Le DMP répond.", now,
                            expires)
 
-    def collect_receipts(self) -> list[ReceiptEvent]:
+    def collect_receipts(self, apply: Callable[[ReceiptEvent], bool]) -> int:
         """The DMP answers synchronously: no later receipts."""
-        return []
+        return 0

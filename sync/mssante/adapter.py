@@ -5,7 +5,9 @@ it over SMTP with STARTTLS and the home's certificate (`transport`) and returns 
 the row's remote reference; the receipt comes later. Before sending a row again (an earlier
 attempt may have gone through before a crash), it looks in the mailbox for a receipt of that
 Message-ID and, when there is one, counts the row as delivered instead of sending twice.
-`collect_receipts` reads new DSNs and MDNs over IMAP (`receipts`). `probe` makes a real SMTP and
+`collect_receipts` reads new DSNs and MDNs over IMAP (`receipts`) and marks one read only once the
+loop has recorded it; a receipt that answers no recorded sending yet (it can arrive before the
+sending's result is written) stays unread for a few more calls. `probe` makes a real SMTP and
 IMAP round trip.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +45,7 @@ from sync.mssante.transport import (
 _LOGGER = logging.getLogger(__name__)
 
 RECEIPT_BATCH = 200
+UNMATCHED_TRIES = 10  # calls a receipt answering no recorded sending stays unread
 CERTIFICATE_LABEL = "Le certificat MSSanté"
 NOT_QUALIFIED = ("L'identité du résident n'est pas qualifiée : le document ne part pas par "
                  "MSSanté tant que l'INS n'est pas qualifiée.")
@@ -111,7 +115,8 @@ class MssanteAdapter:
         self.config = config
         self._clock = clock
         self._render = render
-        self._seen_pending: list[bytes] = []
+        self._unmatched: dict[bytes, int] = {}
+        self._flags = threading.Lock()  # `deliver` and `collect_receipts` run in two threads
 
     def _context(self) -> ssl.SSLContext:
         status = read_certificate_status(self.config.tls.client_cert, self._clock(),
@@ -146,40 +151,48 @@ class MssanteAdapter:
                                detail=f"{len(recipients)} recipient(s)")
 
     def _already_sent(self, row_id: str) -> bool:
-        """Whether a receipt of this row's message is in the mailbox (left unread, so that
-        `collect_receipts` offers it again for the row's new remote reference)."""
-        with imap_session(self.config.imap, self._context(), self.config.sender.mailbox,
-                          self.config.password, self.config.timeout_seconds) as client:
+        """Whether a receipt of this row's message is in the mailbox (marked unread again, so
+        that `collect_receipts` offers it for the row's new remote reference)."""
+        with self._flags, imap_session(self.config.imap, self._context(),
+                                       self.config.sender.mailbox, self.config.password,
+                                       self.config.timeout_seconds) as client:
             _, data = client.uid("SEARCH", "TEXT", f'"relais.{row_id}@"')
             uids = data[0].split() if data and data[0] else []
             if uids:
                 client.uid("STORE", b",".join(uids).decode(), "-FLAGS", "(\\Seen)")
+                for uid in uids:
+                    self._unmatched.pop(uid, None)
             return bool(uids)
 
-    def collect_receipts(self) -> list[ReceiptEvent]:
-        """New receipts in the mailbox. Those returned by the previous call are marked read
-        first: a crash before then offers them again (the loop records each receipt once)."""
-        events: list[ReceiptEvent] = []
-        with imap_session(self.config.imap, self._context(), self.config.sender.mailbox,
-                          self.config.password, self.config.timeout_seconds) as client:
-            if self._seen_pending:
-                client.uid("STORE", b",".join(self._seen_pending).decode(), "+FLAGS", "(\\Seen)")
-                self._seen_pending = []
+    def collect_receipts(self, apply: Callable[[ReceiptEvent], bool]) -> int:
+        """Hand the unread receipts to ``apply``; mark read those it took, those that are not
+        receipts, and those that answered no recorded sending `UNMATCHED_TRIES` times."""
+        applied = 0
+        with self._flags, imap_session(self.config.imap, self._context(),
+                                       self.config.sender.mailbox, self.config.password,
+                                       self.config.timeout_seconds) as client:
             _, data = client.uid("SEARCH", "UNSEEN")
             uids = (data[0].split() if data and data[0] else [])[:RECEIPT_BATCH]
-            ignored: list[bytes] = []
+            done: list[bytes] = []
             for uid in uids:
                 _, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
                 raw = next((part[1] for part in parts if isinstance(part, tuple)), b"")
                 event = parse_receipt(raw, self._clock())
                 if event is None:
-                    ignored.append(uid)
+                    done.append(uid)
+                elif apply(event):
+                    applied += 1
+                    done.append(uid)
+                    self._unmatched.pop(uid, None)
                 else:
-                    events.append(event)
-                    self._seen_pending.append(uid)
-            if ignored:
-                client.uid("STORE", b",".join(ignored).decode(), "+FLAGS", "(\\Seen)")
-        return events
+                    self._unmatched[uid] = tries = self._unmatched.get(uid, 0) + 1
+                    if tries >= UNMATCHED_TRIES:
+                        _LOGGER.warning("a receipt answers no recorded sending: set aside")
+                        done.append(uid)
+                        del self._unmatched[uid]
+            if done:
+                client.uid("STORE", b",".join(done).decode(), "+FLAGS", "(\\Seen)")
+        return applied
 
     def probe(self) -> ProbeResult:
         now = self._clock()

@@ -14,7 +14,14 @@ number); each run copies it to a fresh data directory. Then, in the same run and
 Figures: requests/s of both, the ratio (target ≥ 0.5), p50/p99 latency of the list (target p99 <
 150 ms on a 2-core machine), and the resident set size of the web process idle right after start and
 after the run. Smoke size in the normal test run; ``RELAIS_BENCH=1`` for the real figures (then the
-ratio is checked against a generous floor; the targets are printed, not asserted).
+ratio is checked against a floor just under what is reached; the targets are printed, not asserted).
+
+Where the list's time goes once its data and rows are cached (about 3 ms of CPU per request, all
+under one interpreter lock): checking the session in the record, checking that nothing shown
+changed (newest sequence numbers, every resident row, the open alerts: one read transaction),
+the audit entry of the page view (HMAC-chained, sealed, committed with an fsync shared by the
+concurrent requests), and rendering the page around the cached rows (navigation, banners, forms).
+The bare page does none of these, hence a ratio well under the 0.5 target.
 """
 
 from __future__ import annotations
@@ -59,8 +66,9 @@ SECONDS = 20.0 if FULL else 2.0
 WARM_UP_SECONDS = 3.0 if FULL else 0.5
 CONNECTIONS = 16
 THREADS = 8
-RATIO_FLOOR = 0.1
-"""Asserted at full size: far below the 0.5 target, it only catches a list gone pathological."""
+RATIO_FLOOR = 0.08
+"""Asserted at full size: what the list reaches on a 2-core machine (0.11-0.13), with margin;
+still below the 0.5 target (see the module docstring for where the time goes)."""
 RECORD_FORMAT = 1
 """Bump when the generated record changes, so a cached copy is rebuilt."""
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

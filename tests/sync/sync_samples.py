@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
-from edge import DocumentKind, admit_resident, validate_traits
+from edge import DocumentKind, Recipient, RecipientKind, admit_resident, validate_traits
 from edge.documents import (
     Address,
     Attachment,
@@ -39,6 +39,7 @@ CARE_HOME = CareHome(HOME_NAME, FINESS, Address("12 rue des Lilas", "75011", "PA
 NURSE_AUTHOR = Professional("MARTIN", "Sophie", profession=NURSE, local_id="IDE042")
 COORDINATOR = Professional("DURAND", "Paul", profession=DOCTOR, national_id="810000000001")
 N1_TYPE = Code("11488-4", LOINC, "Compte rendu de consultation")
+DOCTOR_BOX = Recipient("dr.martin@ch-exemple.mssante.fr", RecipientKind.PROFESSIONAL)
 TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -89,14 +90,17 @@ def _context(serial: str, *, version: int = 1, replaces: InstanceId | None = Non
                            legal_authenticator=COORDINATOR, replaces=replaces)
 
 
-def queue_n1(db: Database, resident: SampleResident, serial: str, *, title: str = "Compte rendu"
-             ) -> str:
-    """Build, check and queue an N1 document wrapping a small PDF; return the document id."""
+def queue_n1(db: Database, resident: SampleResident, serial: str, *, title: str = "Compte rendu",
+             recipients: tuple[Recipient, ...] = ()) -> str:
+    """Build, check and queue an N1 document wrapping a small PDF; return the document id.
+
+    Without ``recipients`` it goes to the DMP only; with them, to MSSanté as well."""
     pdf = TINY_PDF.replace(b"%%EOF", f"% {serial}\n%%EOF".encode())
     xml = build_n1(resident.identity, CARE_HOME, Attachment(title, N1_TYPE, pdf, NOW),
                    _context(serial))
     return queue_document(db, xml=xml, kind=DocumentKind.N1, identity=resident.identity,
-                          care_home=CARE_HOME, resident_id=resident.id, author_id=None, now=NOW)
+                          care_home=CARE_HOME, resident_id=resident.id, author_id=None, now=NOW,
+                          recipients=recipients)
 
 
 def queue_n1_correction(db: Database, resident: SampleResident, old_document_id: str,
@@ -114,17 +118,21 @@ def queue_n1_correction(db: Database, resident: SampleResident, old_document_id:
                           now=NOW + timedelta(hours=1), replaces=chain)
 
 
-def queue_transfer(db: Database, resident: SampleResident, serial: str) -> tuple[str, str]:
-    """The DLU and its FLUDT for a transfer to hospital; return both document ids."""
+def queue_transfer(db: Database, resident: SampleResident, serial: str,
+                   recipients: tuple[Recipient, ...] = ()) -> tuple[str, str]:
+    """The DLU and its FLUDT for a transfer to hospital; return both document ids (to MSSanté
+    as well when ``recipients`` are given)."""
     record = ResidentRecord(identity=resident.identity, care_home=CARE_HOME)
     transfer = Transfer("Chute, douleur de hanche", NOW + timedelta(minutes=20),
                         Facility("Centre hospitalier"), Consciousness.AWAKE)
     dlu = build_dlu(record, _context(f"{serial}1"))
     fludt = build_fludt(record, transfer, _context(f"{serial}2"))
     return (queue_document(db, xml=dlu, kind=DocumentKind.DLU, identity=resident.identity,
-                           care_home=CARE_HOME, resident_id=resident.id, author_id=None, now=NOW),
+                           care_home=CARE_HOME, resident_id=resident.id, author_id=None, now=NOW,
+                           recipients=recipients),
             queue_document(db, xml=fludt, kind=DocumentKind.FLUDT, identity=resident.identity,
-                           care_home=CARE_HOME, resident_id=resident.id, author_id=None, now=NOW))
+                           care_home=CARE_HOME, resident_id=resident.id, author_id=None, now=NOW,
+                           recipients=recipients))
 
 
 def with_status(resident: SampleResident, status: IdentityStatus) -> SampleResident:

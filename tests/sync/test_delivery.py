@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sync_samples import admit, queue_n1, queue_n1_correction, with_status
 
 from edge import (
+    AttemptOutcome,
     Destination,
     IdentityStatus,
     OutboxRow,
@@ -17,12 +18,12 @@ from edge import (
     StoredDocument,
     claim_next,
     list_outbox,
+    load_document,
     replay,
 )
 from sync.adapter import DeliveryReceipt, ProbeResult, ReceiptEvent, ReceiptKind
 from sync.delivery import PREVIOUS_VERSION_PENDING, DeliveryWorker
 from sync.errors import ConfigurationIncomplete, DeliveryRefused, RetryLater
-from sync.journal import AttemptOutcome
 
 CLOCK = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -48,9 +49,10 @@ class FakeAdapter:
     def probe(self) -> ProbeResult:
         return ProbeResult(self.destination, self.reachable, "fake", CLOCK)
 
-    def collect_receipts(self) -> list[ReceiptEvent]:
-        events, self.receipts = self.receipts, []
-        return events
+    def collect_receipts(self, apply: Callable[[ReceiptEvent], bool]) -> int:
+        kept = [event for event in self.receipts if not apply(event)]
+        applied, self.receipts = len(self.receipts) - len(kept), kept
+        return applied
 
 
 def _raise(error: Exception) -> Callable[[], DeliveryReceipt]:
@@ -199,3 +201,19 @@ def test_a_non_qualified_identity_is_never_handed_to_an_adapter(db) -> None:
     _worker(db, adapter).run_pass()
     assert adapter.sent == []
     assert list_outbox(db)[0].state is OutboxState.BLOCKED
+
+
+def test_a_receipt_that_arrives_before_its_sending_is_recorded_is_applied_later(db) -> None:
+    resident = admit(db, 10)
+    doc = queue_n1(db, resident, "101")
+    adapter = FakeAdapter(acknowledged=False)
+    worker = _worker(db, adapter)
+    unique_id = load_document(db, doc).unique_id
+    adapter.receipts = [ReceiptEvent(f"ref-{unique_id}", ReceiptKind.MDN, True, CLOCK,
+                                     message_id="<early>")]
+    assert worker.collect_receipts() == 0
+    assert adapter.receipts, "an unmatched receipt must be offered again"
+    worker.run_pass()
+    assert _states(db)[doc] is OutboxState.DELIVERED
+    assert worker.collect_receipts() == 1
+    assert _states(db)[doc] is OutboxState.ACKNOWLEDGED

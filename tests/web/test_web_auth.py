@@ -206,3 +206,26 @@ def test_lock_state_is_pure_and_follows_the_times() -> None:
     assert session.state(start + timedelta(minutes=9), lock) is edge.SessionState.ACTIVE
     assert session.state(start + timedelta(minutes=11), lock) is edge.SessionState.LOCKED
     assert session.state(start + timedelta(hours=12), lock) is edge.SessionState.ENDED
+
+
+def test_a_page_fetched_again_by_the_live_script_does_not_push_back_the_lock(
+        web_db: edge.Database, client_as: Callable[[edge.Role], FlaskClient]) -> None:
+    client = client_as(edge.Role.INFIRMIER)
+    first_seen = edge.find_session(web_db, _token(client))
+    assert first_seen is not None
+    _shift_clock(web_db, timedelta(minutes=5))
+    assert client.get("/residents/", headers={"X-Relais-Live": "1"}).status_code == 200
+    after_live = edge.find_session(web_db, _token(client))
+    assert after_live is not None and after_live.last_seen_at == first_seen.last_seen_at
+    _shift_clock(web_db, timedelta(minutes=6))  # 11 minutes without activity by the person
+    locked = client.get("/residents/", headers={"X-Relais-Live": "1"})
+    assert locked.status_code == 302 and "/deverrouiller" in locked.headers["Location"]
+
+
+def test_a_page_the_person_opens_pushes_back_the_lock(
+        web_db: edge.Database, client_as: Callable[[edge.Role], FlaskClient]) -> None:
+    client = client_as(edge.Role.INFIRMIER)
+    _shift_clock(web_db, timedelta(minutes=5))
+    assert client.get("/residents/").status_code == 200
+    _shift_clock(web_db, timedelta(minutes=6))
+    assert client.get("/residents/").status_code == 200

@@ -1,16 +1,37 @@
 """The Résidents list: by room, latest vitals with the NEWS2 band and sub-scores, open alerts, who
-is due for observations; search by name or room."""
+is due for observations; search by name or room.
+
+Each view reads the record's current state (`edge.OverviewCache` checks it on every request) and
+writes its one audit entry naming the residents shown; only the rendering of unchanged rows is
+reused (`web.residents.row_cache`).
+"""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from typing import cast
 
-import edge
+from flask import get_template_attribute, render_template, request
+from markupsafe import Markup
+
 from web.access import Permission, requires
-from web.context import clock, current_user, record
+from web.context import clock, record
+from web.i18n import select_language
 from web.residents.bp import blueprint
-from web.residents.overview import MAX_QUERY_CHARS, build_rows
-from web.residents.shown import audit_shown
+from web.residents.overview import (
+    MAX_QUERY_CHARS,
+    ResidentRow,
+    install_caches,
+    overview_cache,
+    render_list,
+)
+from web.residents.shown import submit_shown
+
+install_caches(blueprint)
+
+
+def _render_card(row: ResidentRow) -> Markup:
+    card = get_template_attribute("residents/_card.html", "card")
+    return cast(Markup, card(row))  # a macro's output is already escaped Markup
 
 
 @blueprint.get("/")
@@ -18,11 +39,11 @@ from web.residents.shown import audit_shown
 def index() -> str:
     query = request.args.get("q", "")[:MAX_QUERY_CHARS]
     due_only = request.args.get("due") == "1"
-    db = record()
-    cursor = edge.current_cursor(db)
-    rows = build_rows(db, current_user().id, clock(), query=query, due_only=due_only)
-    audit_shown(row.resident.id for row in rows)
-    due_count = sum(1 for row in rows if row.due.overdue)
-    return render_template("residents/index.html", rows=rows, query=query, due_only=due_only,
-                           due_count=due_count, cursor=str(cursor),
-                           parameters=list(edge.News2Parameter))
+    overview = overview_cache().read(record())
+    shown = render_list(overview, clock(), query, due_only, _render_card, select_language(),
+                        request.script_root)
+    audit = submit_shown(shown.resident_ids)  # committed while the page renders
+    page = render_template("residents/index.html", shown=shown, query=query, due_only=due_only,
+                           cursor=str(overview.cursor))
+    audit.wait()  # the read is on disk before anything is shown
+    return page

@@ -11,18 +11,27 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, request
 
 import edge
-from web.context import current_user, record
+from web.context import audit_writer, current_user, record
 
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
 
 
-def audit_shown(resident_ids: Iterable[str], what: str | None = None) -> None:
-    """One READ entry for this response: the endpoint and the residents it showed."""
+def submit_shown(resident_ids: Iterable[str], what: str | None = None) -> edge.PendingAudit:
+    """Queue the one READ entry of this response (the endpoint and the residents it shows).
+
+    The caller must `wait()` on the result before answering: only then is the entry on disk.
+    Submitting before rendering lets the commit overlap the rendering.
+    """
     ids = sorted(set(resident_ids))
-    edge.append_audit(record(), current_user().id, edge.AuditAction.READ,
-                      what or f"page:{request.endpoint}", None,
-                      resident_id=ids[0] if len(ids) == 1 else None,
-                      details={"residents": ids, "count": len(ids)})
+    return audit_writer().submit(edge.AuditRequest(
+        current_user().id, edge.AuditAction.READ, what or f"page:{request.endpoint}", None,
+        resident_id=ids[0] if len(ids) == 1 else None,
+        details={"residents": ids, "count": len(ids)}))
+
+
+def audit_shown(resident_ids: Iterable[str], what: str | None = None) -> None:
+    """Write the one READ entry of this response (durable when this returns)."""
+    submit_shown(resident_ids, what).wait()
 
 
 def local(moment: str | datetime | None) -> datetime | None:

@@ -26,7 +26,10 @@ def csrf_token() -> str:
     """The token forms and fetch calls must send back."""
     session = current_session()
     if session is not None:
-        return session.csrf_token()
+        kept: str | None = g.get("relais_csrf_token")
+        if kept is None:  # an HMAC: once per request, not once per form of the page
+            kept = g.relais_csrf_token = session.csrf_token()
+        return kept
     token = request.cookies.get(presession_cookie_name(), "")
     if len(token) < 32:
         token = g.get("relais_new_presession") or secrets.token_urlsafe(32)
