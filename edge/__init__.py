@@ -15,6 +15,7 @@ from edge.alerts import (
     list_alerts,
 )
 from edge.audit import AuditAction, AuditOutcome, append_audit, list_audit, verify_audit
+from edge.audit_group import AuditGroupWriter, AuditRequest, PendingAudit
 from edge.certificates import (
     CertificateState,
     CertificateStatus,
@@ -225,7 +226,6 @@ from edge.residents import (
     update_care_context,
 )
 from edge.residents_overview import OpenAlertRef, Overview, OverviewCache, OverviewEntry
-from edge.audit_group import AuditGroupWriter, AuditRequest, PendingAudit
 from edge.sessions import (
     EndReason,
     SessionState,

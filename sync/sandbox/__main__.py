@@ -80,12 +80,13 @@ def describe(pki: Pki, *, dmp_url: str, smtp_port: int, imap_port: int | None,
         "RELAIS_DMP_CLIENT_KEY": str(pki.client_key), "RELAIS_DMP_CA_BUNDLE": str(pki.ca_cert),
         "RELAIS_MSSANTE_MAILBOX": mailbox, "RELAIS_MSSANTE_PASSWORD_FILE": str(password_file),
         "RELAIS_MSSANTE_SMTP_HOST": "127.0.0.1", "RELAIS_MSSANTE_SMTP_PORT": str(smtp_port),
-        "RELAIS_MSSANTE_IMAP_HOST": "127.0.0.1",
-        "RELAIS_MSSANTE_IMAP_PORT": str(imap_port or 0),
         "RELAIS_MSSANTE_CLIENT_CERT": str(pki.client_cert),
         "RELAIS_MSSANTE_CLIENT_KEY": str(pki.client_key),
         "RELAIS_MSSANTE_CA_BUNDLE": str(pki.ca_cert),
     }
+    if imap_port:  # without IMAP (--no-imap) the receipts stay in the maildir, unread
+        settings.update({"RELAIS_MSSANTE_IMAP_HOST": "127.0.0.1",
+                         "RELAIS_MSSANTE_IMAP_PORT": str(imap_port)})
     return {
         "directory": str(directory),
         "endpoints": {"dmp": dmp_url, "smtp": f"127.0.0.1:{smtp_port}",

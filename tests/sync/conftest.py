@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,20 +59,17 @@ def _read_line(process: subprocess.Popen[bytes], timeout: float) -> bytes:
         selector.close()
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
-    """The whole sandbox (DMP, SMTP, dovecot IMAP, fault control) on 127.0.0.1."""
-    if not DOVECOT.exists():
-        pytest.fail(f"{DOVECOT} is absent: install the Debian package {DEBIAN_PACKAGE} "
-                    "(tests/debian-packages.txt) to run the MSSanté sandbox")
-    directory = tmp_path_factory.mktemp("sandbox")
+@contextmanager
+def start_sandbox(directory: Path, *arguments: str) -> Iterator[RunningSandbox]:
+    """`python -m sync.sandbox DIRECTORY [ARGUMENTS]` until the block ends (then SIGTERM)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("RELAIS_")}
     env["PYTHONPATH"] = str(PROJECT_ROOT)
+    directory.mkdir(parents=True, exist_ok=True)
     stderr_path = directory / "sandbox.stderr"
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(  # noqa: S603 - our own entry point
-            [sys.executable, "-m", "sync.sandbox", str(directory)], stdout=subprocess.PIPE,
-            stderr=stderr, env=env, cwd=PROJECT_ROOT)
+            [sys.executable, "-m", "sync.sandbox", str(directory), *arguments],
+            stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=PROJECT_ROOT)
     try:
         line = _read_line(process, SANDBOX_START_SECONDS)
         if not line:
@@ -92,6 +90,16 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox
                 process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    """The whole sandbox (DMP, SMTP, dovecot IMAP, fault control) on 127.0.0.1."""
+    if not DOVECOT.exists():
+        pytest.fail(f"{DOVECOT} is absent: install the Debian package {DEBIAN_PACKAGE} "
+                    "(tests/debian-packages.txt) to run the MSSanté sandbox")
+    with start_sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
 
 
 # -- the DMP stand-in in this process, for the DMP adapter and delivery tests --------------------
