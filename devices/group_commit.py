@@ -161,7 +161,7 @@ class GroupCommitWriter:
         except _TransactionLost as exc:
             _LOGGER.warning("batch of %d lost (the transaction was rolled back): %s",
                             len(batch), exc.__cause__)
-            self._fail_all(batch, ReadingNotStored(f"not stored: {exc.__cause__}"))
+            self._fail_all(batch, ReadingNotStored(str(exc.__cause__)))
             return
         except StorageFailure as exc:
             _LOGGER.warning("batch of %d not stored: %s", len(batch), exc)

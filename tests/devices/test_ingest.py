@@ -91,3 +91,28 @@ def test_serial_stream_with_garbage_and_bad_frames_keeps_the_valid_ones(db, trai
         ("2708-6", 95.0), ("2708-6", 97.0), ("8867-4", 72.0), ("8867-4", 80.0)]
     device = find_device(db, "serial", "/dev/ttyUSB0")
     assert device is not None and device.frames_accepted == 2 and device.frames_rejected >= 2
+
+
+def test_link_reports_rewrite_last_seen_at_most_every_few_seconds_but_a_new_battery_level_at_once(  # type: ignore[no-untyped-def]
+        db) -> None:
+    now = [1000.0]
+    ingestor = Ingestor(db, monotonic=lambda: now[0])
+
+    def last_seen() -> tuple[str | None, int | None]:
+        device = find_device(db, "serial", "/dev/ttyUSB0")
+        assert device is not None
+        return device.last_seen_at, device.battery_percent
+
+    ingestor.report(SOURCE, LinkState.CONNECTED)
+    first = last_seen()
+    now[0] += 1.0
+    ingestor.report(SOURCE, LinkState.CONNECTED)
+    assert last_seen() == first  # nothing written: it was seen a second ago
+    ingestor.report(SOURCE, LinkState.CONNECTED, battery_percent=80)
+    assert last_seen()[1] == 80
+    now[0] += 1.0
+    ingestor.report(SOURCE, LinkState.CONNECTED, battery_percent=80)
+    second = last_seen()
+    now[0] += 6.0
+    ingestor.report(SOURCE, LinkState.CONNECTED)
+    assert last_seen()[0] is not None and last_seen()[0] != second[0]
