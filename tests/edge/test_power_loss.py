@@ -24,12 +24,15 @@ from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.fault
 CYCLES = int(os.environ.get("RELAIS_FAULT_CYCLES", "200"))
+START_TIMEOUT_S = 30.0
 WRITER = Path(__file__).with_name("power_loss_writer.py")
 
 
 def _acknowledged_before_kill(child: subprocess.Popen[str], rng: random.Random) -> list[str]:
-    """Read the ids the child prints until a random deadline, then kill it and read the rest."""
-    deadline = time.monotonic() + rng.uniform(0.05, 0.6)
+    """Read the ids the child prints until a random moment after its first one (its start-up
+    time varies with the machine's load), then kill it and read the rest."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    started = False
     assert child.stdout is not None
     printed: list[str] = []
     buffer = ""
@@ -41,6 +44,9 @@ def _acknowledged_before_kill(child: subprocess.Popen[str], rng: random.Random) 
             if not chunk:
                 break
             buffer += chunk
+            if not started:
+                started = True
+                deadline = time.monotonic() + rng.uniform(0.0, 0.5)
     child.send_signal(signal.SIGKILL)
     child.wait()
     while chunk := os.read(fd, 65536).decode():
