@@ -12,7 +12,6 @@ queued); a transport that crashes is restarted.
 from __future__ import annotations
 
 import logging
-import logging.config
 import signal
 import sys
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from edge import (
     EdgeError,
     SettingInvalid,
     Settings,
+    configure_logging,
     load_settings,
     open_record,
     serial_devices,
@@ -36,18 +36,6 @@ from edge import (
 
 _LOGGER = logging.getLogger(__name__)
 EXIT_SETTINGS = 2
-
-
-def configure_logging(level: str) -> None:
-    """Log to stderr (journald collects it); the level comes from the `log_level` setting."""
-    logging.config.dictConfig({
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "plain"}},
-        "root": {"level": level, "handlers": ["stderr"]},
-    })
 
 
 def build_transports(settings: Settings, db: Database) -> list[Transport]:

@@ -162,6 +162,7 @@ from edge.ins_status import (
     matricule_withheld_reason,
     may_transmit_matricule,
 )
+from edge.logs import configure_logging
 from edge.monitoring import ObservationsDue, observations_due
 from edge.news2 import (
     SET_WINDOW,
@@ -256,6 +257,7 @@ from edge.users import add_user, disable_user, find_user, get_user, list_users, 
 from edge.vitals import VITAL_SIGNS, VitalSign, check_value
 
 __all__ = [
+    "configure_logging",
     "CertificateState", "CertificateStatus", "certificate_status", "read_certificate_status",
     "SETTINGS", "VITAL_SIGNS", "AlreadyInitialised", "AuditAction", "AuditOutcome",
     "BackupInvalid", "CaptureMethod", "CareNote", "DataDirectoryNotReady", "Database",

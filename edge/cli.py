@@ -7,7 +7,6 @@ Errors become a one-line message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import json
-import logging.config
 import os
 import random
 import sys
@@ -28,6 +27,7 @@ from edge.demo_data import demo_totp_code
 from edge.demo_runner import prepare_demo, run_demo
 from edge.errors import EdgeError
 from edge.keys import parse_recovery_code, read_key_file, write_runtime_kek
+from edge.logs import configure_logging
 from edge.record import Role
 from edge.recovery_kit import make_recovery_kit
 from edge.residents_import import import_residents
@@ -40,16 +40,6 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 CLI_ACTOR = "admin-cli"
 INSECURE_BANNER = "INSECURE: demo key file stored inside the data directory — never use it for real data."
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _configure_logging(level: str) -> None:
-    logging.config.dictConfig({
-        "version": 1, "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain",
-                                "stream": "ext://sys.stderr"}},
-        "root": {"level": level, "handlers": ["stderr"]},
-    })
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -105,7 +95,7 @@ def cli(ctx: click.Context, config_file: Path | None, data_dir: Path | None,
                                  config_file)
     except EdgeError as exc:
         raise click.ClickException(str(exc)) from exc
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, timestamps=False)
     ctx.obj = {"settings": settings}
 
 

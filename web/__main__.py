@@ -20,8 +20,7 @@ def main() -> int:
     except edge.SettingInvalid as exc:
         print(f"relais web: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    edge.configure_logging(settings.log_level)
     try:
         app = create_app(settings)
     except edge.EdgeError as exc:
