@@ -116,7 +116,9 @@ def _check_headers(message: EmailMessage, expected_from: str) -> tuple[str, tupl
                        getaddresses(message.get_all("To", []) + message.get_all("Cc", [])))
     if not recipients:
         raise MessageRefused("the message has no To recipient")
-    if not str(message.get("Subject", "")).startswith(SUBJECT_PREFIX):
+    # A long Subject is folded before its first word ("Subject:" CRLF SP "XDM/..."); the
+    # folding white space is not part of the value (RFC 5322 §2.2.3), the parser keeps it.
+    if not str(message.get("Subject", "")).strip().startswith(SUBJECT_PREFIX):
         raise MessageRefused(f"Subject must start with {SUBJECT_PREFIX}")
     message_id = str(message.get("Message-ID", "")).strip()
     if not message_id:
@@ -260,4 +262,4 @@ def check_message(raw: bytes, expected_from: str) -> CheckedMessage:
         raise MessageRefused("X-MSS-CODECDA does not match the code of the attached CDA")
     return CheckedMessage(message_id, tuple(entry.unique_id for entry in entries),
                           tuple(entry.patient_id for entry in entries), recipients,
-                          str(message.get("Subject", "")), error)
+                          str(message.get("Subject", "")).strip(), error)

@@ -68,7 +68,10 @@ TRANSFERS, N1 = (30, 200) if FULL else (2, 6)
 RESIDENTS = 100 if FULL else 4
 IDLE_SECONDS = 15.0 if FULL else 2.0
 TABLETS = 2
-RATIO_FLOOR = 0.05
+RATIO_FLOOR = 0.3
+"""Asserted at full size: a 2-core machine reaches 0.38 (the drain builds and signs each request,
+renders each PDF, writes each outcome durably and reads the receipts over IMAP; the bare loop
+sends bytes built beforehand)."""
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "phrase de passe du banc d'essai"  # noqa: S105 - throw-away benchmark record
 START_SECONDS = 120.0
@@ -309,9 +312,10 @@ def test_a_week_of_backlog_drains_to_both_services_beside_the_residents_page(
                                       env=env, cwd=PROJECT_ROOT, stderr=stderr)
         loader.start()
         try:
-            while _states(db).get("ACKNOWLEDGED", 0) < deliveries:
+            while (states := _states(db)).get("ACKNOWLEDGED", 0) < deliveries:
                 assert worker.poll() is None, log.read_text(errors="replace")[-3000:]
-                assert time.perf_counter() - start < DRAIN_LIMIT_SECONDS, _states(db)
+                assert not {"DEAD", "BLOCKED"} & set(states), log.read_text(errors="replace")[-3000:]
+                assert time.perf_counter() - start < DRAIN_LIMIT_SECONDS, states
                 time.sleep(0.1)
             drain_seconds = time.perf_counter() - start
         finally:

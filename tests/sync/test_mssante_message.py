@@ -17,7 +17,7 @@ from sync.mssante.message import (
     message_id_for,
 )
 from sync.sandbox.xdm_checks import MessageRefused, check_message
-from tests.sync.sync_samples import TINY_PDF, admit, queue_n1
+from tests.sync.sync_samples import DOCTOR_BOX, TINY_PDF, admit, queue_n1, queue_transfer
 
 SENDER = Sender("relais@ehpad.mssante.fr", "EHPAD Les Tilleuls", "750000001")
 DOCTOR = Recipient("dr.martin@ch-exemple.mssante.fr", RecipientKind.PROFESSIONAL)
@@ -46,6 +46,14 @@ def test_the_built_message_passes_the_sandbox_checks(document: StoredDocument) -
     assert checked.message_id == message_id_for("abc123", SENDER.mailbox)
     assert checked.subject.startswith("XDM/1.0/DDM+")
     assert checked.integration_error is None
+
+
+def test_a_dlu_whose_long_subject_is_folded_passes_the_sandbox_checks(db: Database) -> None:
+    dlu, _ = queue_transfer(db, admit(db, 12), "12", recipients=(DOCTOR_BOX,))
+    raw = _raw(load_document(db, dlu))
+    assert b"Subject:\n XDM/1.0/DDM+" in raw, "the subject is no longer folded: test a longer one"
+    checked = check_message(raw, SENDER.mailbox)
+    assert checked.subject.startswith("XDM/1.0/DDM+DOCUMENT DE LIAISON D'URGENCE")
 
 
 def test_the_message_carries_the_mss_headers(document: StoredDocument) -> None:
