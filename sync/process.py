@@ -10,7 +10,6 @@ current row (a row interrupted harder, by SIGKILL, is released at the next start
 from __future__ import annotations
 
 import logging
-import logging.config
 import os
 import random
 import signal
@@ -21,6 +20,7 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+import edge
 from edge import Destination, EdgeError, Settings, load_settings, open_record
 from sync.delivery import DeliveryWorker
 from sync.wiring import build_adapters
@@ -30,16 +30,10 @@ EXIT_SETTINGS = 2
 
 
 def configure_logging(level: str) -> None:
-    """Log to stderr (journald collects it); the level comes from the `log_level` setting."""
-    logging.config.dictConfig({
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "plain"}},
-        "root": {"level": level, "handlers": ["stderr"]},
-        "loggers": {"apscheduler": {"level": "ERROR"}},  # a long pass skips ticks: expected
-    })
+    """The shared set-up, with APScheduler's skipped-tick warnings silenced (a long pass skips
+    ticks on purpose)."""
+    edge.configure_logging(level)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def utc_now() -> datetime:

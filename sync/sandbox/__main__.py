@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import logging.config
 import os
 import secrets
 import signal
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from edge import configure_logging
 from sync.sandbox.ca import Pki, ensure_pki
 from sync.sandbox.dmp import SandboxDmp
 from sync.sandbox.faults import FaultSwitch, serve_control
@@ -98,13 +98,7 @@ def describe(pki: Pki, *, dmp_url: str, smtp_port: int, imap_port: int | None,
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    logging.config.dictConfig({
-        "version": 1, "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "plain"}},
-        "root": {"level": args.log_level, "handlers": ["stderr"]},
-    })
+    configure_logging(args.log_level)
     directory = (args.directory or Path(os.environ.get("RELAIS_SANDBOX_DIR", "")
                                          or DEFAULT_DIRECTORY)).resolve()
     directory.mkdir(parents=True, exist_ok=True)
