@@ -35,6 +35,7 @@ from tests.devices.conftest import devices_process, wait_for  # noqa: F401 (fixt
 
 pytestmark = pytest.mark.bench
 FULL = os.environ.get("RELAIS_BENCH") == "1"
+P99_TARGET_MS = 50.0
 DEVICES = 20 if FULL else 3
 SECONDS = 30 if FULL else 3
 BURST = 1000 if FULL else 50
@@ -190,4 +191,5 @@ def test_devices_process_latency_cpu_and_throughput(  # type: ignore[no-untyped-
     for device in (*oximeters, dump):
         device.unplug()
     if FULL:
-        assert p99 < 50
+        # The target, against the commit the run itself observes (PRAGMA data_version).
+        assert p99 < P99_TARGET_MS, f"p99 {p99:.1f} ms is over the target {P99_TARGET_MS} ms"

@@ -18,8 +18,8 @@ Figures, all from the same run on the same machine:
 - the p50/p99 latency of the Résidents page (``GET /residents/`` on `python -m web`, a signed-in
   nurse, two tablets refreshing it back to back) during the drain, against the same page idle.
 
-Smoke size unless ``RELAIS_BENCH=1``; at full size the ratio is checked against `RATIO_FLOOR`
-(just under what a 2-core machine reaches; see the figures printed).
+Smoke size unless ``RELAIS_BENCH=1``; at full size the ratio is checked against `RATIO_FLOOR`, a
+regression floor (the issue gives no target for it; see the figures printed).
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ RESIDENTS = 100 if FULL else 4
 IDLE_SECONDS = 15.0 if FULL else 2.0
 TABLETS = 2
 RATIO_FLOOR = 0.3
-"""Asserted at full size: a 2-core machine reaches 0.38 (the drain builds and signs each request,
+"""A regression floor, asserted at full size (the issue sets no target for this ratio; a 2-core
+machine reaches 0.38: the drain builds and signs each request,
 renders each PDF, writes each outcome durably and reads the receipts over IMAP; the bare loop
 sends bytes built beforehand)."""
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ number); each run copies it to a fresh data directory. Then, in the same run and
 Figures: requests/s of both, the ratio (target ≥ 0.5), p50/p99 latency of the list (target p99 <
 150 ms on a 2-core machine), and the resident set size of the web process idle right after start and
 after the run. Smoke size in the normal test run; ``RELAIS_BENCH=1`` for the real figures (then the
-ratio is checked against a floor just under what is reached; the targets are printed, not asserted).
+ratio is checked against the 0.5 target; the latency target is printed, not asserted).
 
 Where the list's time goes once its data and rows are cached (about 3 ms of CPU per request, all
 under one interpreter lock): checking the session in the record, checking that nothing shown
@@ -66,9 +66,9 @@ SECONDS = 20.0 if FULL else 2.0
 WARM_UP_SECONDS = 3.0 if FULL else 0.5
 CONNECTIONS = 16
 THREADS = 8
-RATIO_FLOOR = 0.08
-"""Asserted at full size: what the list reaches on a 2-core machine (0.11-0.13), with margin;
-still below the 0.5 target (see the module docstring for where the time goes)."""
+RATIO_TARGET = 0.5
+"""The issue's target, asserted at full size. Not reached yet on a 2-core machine (0.11-0.13): the
+full-size run fails until the list gets there (see the module docstring for where the time goes)."""
 RECORD_FORMAT = 1
 """Bump when the generated record changes, so a cached copy is rebuilt."""
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -381,4 +381,4 @@ def test_residents_list_under_load_compared_with_a_bare_page_of_the_same_size(
           f"p99 {bare.percentile(0.99):.0f} ms; ratio {ratio:.2f} (target >= 0.5); "
           f"web RSS idle {idle_rss / 1024:.0f} MiB, after the run {busy_rss / 1024:.0f} MiB")
     if FULL:
-        assert ratio >= RATIO_FLOOR
+        assert ratio >= RATIO_TARGET, f"ratio {ratio:.2f} is under the target {RATIO_TARGET}"
