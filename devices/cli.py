@@ -17,11 +17,10 @@ EXIT_REJECTED = 1
 
 
 def _payload(hex_text: str | None, text: str | None) -> bytes:
-    if (hex_text is None) == (text is None):
-        raise click.UsageError("give exactly one of --hex or --text")
-    if text is not None:
+    if text is not None and hex_text is None:
         return text.replace("\\r", "\r").replace("\\n", "\n").encode("latin-1")
-    assert hex_text is not None
+    if hex_text is None or text is not None:
+        raise click.UsageError("give exactly one of --hex or --text")
     compact = "".join(hex_text.split()).replace(":", "").removeprefix("0x")
     try:
         return bytes.fromhex(compact)
@@ -64,12 +63,13 @@ def decode(uuid: str | None, protocol: str | None, hex_text: str | None, text: s
                 "characteristic": uuid.upper(),
                 **_entry(decode_ble(uuid, data)),
             }
-        else:
-            assert protocol is not None
+        elif protocol is not None:
             output = {
                 "protocol": protocol,
                 "frames": [_entry(item) for item in decode_serial(protocol, data)],
             }
+        else:  # excluded by the check above; said again for the type checker
+            raise click.UsageError("give exactly one of --uuid or --protocol")
     except FrameRejected as error:
         click.echo(f"rejected ({error.reason.value}): {error.detail}", err=True)
         sys.exit(EXIT_REJECTED)

@@ -167,6 +167,7 @@ class GroupCommitWriter:
             _LOGGER.warning("batch of %d not stored: %s", len(batch), exc)
             self._fail_all(batch, ReadingNotStored(str(exc)))
             return
+        # Boundary: one failing batch must not kill the writer thread; messages carry no personal data.
         except Exception as exc:  # any other failure: this batch is lost, the writer goes on
             _LOGGER.exception("batch of %d not stored", len(batch))
             self._fail_all(batch, ReadingNotStored(f"not stored: {type(exc).__name__}"))
@@ -184,6 +185,7 @@ class GroupCommitWriter:
         try:
             with self._db.savepoint():
                 return work(), None
+        # Boundary: one reading's failure must not undo the others; messages carry no personal data.
         except Exception as exc:  # the item's own failure: undone alone, handed to its caller
             return None, exc
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from devices.errors import ReadingNotStored, RejectReason
+from devices.errors import DeviceError, ReadingNotStored, RejectReason
 from devices.group_commit import GroupCommitWriter
 from devices.jsonable import number
 from devices.measurement import Measurement
@@ -144,6 +144,8 @@ class Ingestor:
         for work in works:
             try:
                 results.append(work())
+            # Boundary, as in the writer: one reading's failure is returned, not raised through
+            # the others; exception messages must stay free of personal data.
             except Exception as exc:  # handed back to the caller like the writer does
                 results.append(exc)
         return results
@@ -223,7 +225,8 @@ class Ingestor:
             return result if isinstance(result, ReadingNotStored) else ReadingNotStored(str(result))
         if isinstance(result, BaseException):
             raise result  # a bug: the transport crashes and is restarted, nothing acknowledged
-        assert isinstance(result, IngestOutcome)
+        if not isinstance(result, IngestOutcome):  # a bug, handled like the exception above
+            raise DeviceError(f"ingest work returned a {type(result).__name__}")
         outcome = result
         if outcome.committed:
             self._mark_seen(device_id, None)

@@ -253,7 +253,16 @@ from edge.throttle import (
     pin_subject,
     record_failure,
 )
-from edge.users import add_user, disable_user, find_user, get_user, list_users, verify_password
+from edge.users import (
+    MIN_PASSWORD_CHARS,
+    add_user,
+    disable_user,
+    find_user,
+    get_user,
+    list_users,
+    normalise_login,
+    verify_password,
+)
 from edge.vitals import VITAL_SIGNS, VitalSign, check_value
 
 __all__ = [
@@ -320,4 +329,6 @@ __all__ = [
     # -- tablet application: the Résidents list read set-based and cached --
     "OpenAlertRef", "Overview", "OverviewCache", "OverviewEntry",
     "AuditGroupWriter", "AuditRequest", "PendingAudit",
+    # -- tablet application: the account form checks each field itself --
+    "MIN_PASSWORD_CHARS", "normalise_login",
 ]

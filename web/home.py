@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import logging
+
+from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from web.access import public, requires
 from web.nav import nav_items
 
+_LOGGER = logging.getLogger(__name__)
 blueprint = Blueprint("home", __name__)
 
 
@@ -24,5 +27,5 @@ def index() -> Response | str:
 @public
 def health() -> tuple[str, int, dict[str, str]]:
     """Liveness for the service manager (says nothing about the record)."""
-    current_app.logger.debug("health check")
+    _LOGGER.debug("health check")
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

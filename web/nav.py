@@ -16,6 +16,8 @@ from web.i18n import select_language
 
 @dataclass(frozen=True, slots=True)
 class NavItem:
+    """One link of the bar: the view it opens and its label in the person's language."""
+
     endpoint: str
     label: str
 

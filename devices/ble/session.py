@@ -40,7 +40,7 @@ from devices.measurement import Flag, Measurement
 
 _LOGGER = logging.getLogger(__name__)
 
-_LINK_LOST = object()
+_Notification = tuple[int, bytes, datetime]  # characteristic UUID, value, when it arrived
 SEQUENCE_MAX = 0xFFFF
 _UNTRUSTED_TIME = {Flag.DEVICE_CLOCK_NOT_SET, Flag.DEVICE_TIME_FAULT, Flag.DEVICE_TIME_INCOMPLETE}
 
@@ -128,7 +128,7 @@ class BleSession:
         self._sleep = sleep
         self._timing = timing
         self._zone = local_zone
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Notification | None] = asyncio.Queue()  # None: link lost
         self._seen: set[str] = set()
         self._stored = self._duplicates = self._rejected = 0
         self._last_sequence = plan.last_sequence
@@ -170,7 +170,7 @@ class BleSession:
 
     async def _connect(self) -> None:
         delay = self._timing.backoff_first_s
-        self._client.on_disconnect(lambda: self._queue.put_nowait(_LINK_LOST))
+        self._client.on_disconnect(lambda: self._queue.put_nowait(None))
         for attempt in range(1, self._timing.connect_attempts + 1):
             try:
                 await self._client.connect(self._timing.connect_timeout_s)
@@ -272,14 +272,13 @@ class BleSession:
                 return True
             self._handle(*item)
 
-    async def _next(self, timeout_s: float) -> tuple[int, bytes, datetime] | None:
+    async def _next(self, timeout_s: float) -> _Notification | None:
         try:
             item = await asyncio.wait_for(self._queue.get(), timeout_s)
         except TimeoutError:
             return None
-        if item is _LINK_LOST:
+        if item is None:
             raise LinkLost("the device disconnected")
-        assert isinstance(item, tuple)
         return item
 
     def _handle(self, uuid: int, data: bytes, received_at: datetime) -> None:

@@ -95,8 +95,11 @@ class MllpListener:
 
     def serve_connection(self, conn: socket.socket, peer: str) -> None:
         """Read MLLP blocks from one monitor and answer each."""
-        assert self._sink is not None
         sink = self._sink
+        if sink is None:  # `run` sets the sink before it accepts anything: not a real connection
+            _LOGGER.error("%s: connection before the listener ran, closed", self.name)
+            _close(conn)
+            return
         with self._lock:
             self._connections.add(conn)
         conn.settimeout(IDLE_TIMEOUT_S)
@@ -133,11 +136,10 @@ class MllpListener:
 
     def _answer(self, block: bytes, sink: Sink, fallback: Source, received_at: datetime) -> bytes:
         try:
-            header: MessageHeader | None = read_header(block)
+            header = read_header(block)
         except FrameRejected as exc:
             sink.refuse(fallback, exc.reason, exc.detail)
             return self._ack(None, AckCode.REJECT, exc.reason.value)
-        assert header is not None
         source = Source("mllp", header.sending_application or fallback.address, PROTOCOL)
         try:
             measurements = oru_measurements(parse_oru(block))

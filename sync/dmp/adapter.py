@@ -80,6 +80,10 @@ class DmpAdapter:
         if not self.config.finess:
             raise ConfigurationIncomplete(
                 "Le numéro FINESS de l'établissement n'est pas configuré (réglage finess).")
+        if not self.config.homologation_id.strip():
+            raise ConfigurationIncomplete(
+                "Le numéro d'homologation DMP du logiciel n'est pas configuré : un "
+                "administrateur doit le renseigner (réglage dmp_homologation_id).")
         metadata = document.metadata
         if not metadata.ins_shareable or not metadata.entry.patient_id.endswith("^NH"):
             raise DeliveryRefused("IDENTITE_NON_QUALIFIEE", NOT_QUALIFIED)
@@ -92,7 +96,7 @@ class DmpAdapter:
             structure_id=f"1{self.config.finess}", sector=EHPAD_SECTOR,
             responsible_id=f"3{self.config.finess}/{SOFTWARE_ID}", software_name=SOFTWARE_NAME,
             software_version=self.config.software_version, software_id=SOFTWARE_ID,
-            homologation_id=self.config.homologation_id or "non-homologué",
+            homologation_id=self.config.homologation_id.strip(),
             patient_id=metadata.entry.patient_id)
         assertion = build_vihf(claims, self._signing_identity(), self.clock())
         content_id = mtom.new_content_id("document")

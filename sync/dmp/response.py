@@ -15,6 +15,7 @@ from enum import StrEnum
 from lxml import etree
 
 from sync.dmp.soap import RS, SOAP12, body_child
+from sync.xml_safety import parse_untrusted
 
 RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"
 STATUS_PREFIX = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:"
@@ -112,7 +113,7 @@ def read_response(envelope_bytes: bytes) -> RegistryOutcome:
     :raises ValueError: the answer is neither a RegistryResponse nor a SOAP fault.
     """
     try:
-        envelope = etree.fromstring(envelope_bytes)
+        envelope = parse_untrusted(envelope_bytes)
     except etree.XMLSyntaxError as exc:
         raise ValueError("the answer is not XML") from exc
     child = body_child(envelope)

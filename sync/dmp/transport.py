@@ -23,6 +23,8 @@ from sync.errors import CertificateRejected, ConfigurationIncomplete, RetryLater
 
 _LOGGER = logging.getLogger(__name__)
 USER_AGENT = "Relais-sync"
+MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a RegistryResponse is a few kB; more is a broken peer
+_READ_CHUNK = 64 * 1024
 _CERT_REFUSED_MARKERS = ("bad certificate", "unknown ca", "certificate required",
                          "certificate unknown", "certificate expired", "certificate revoked",
                          "access denied", "handshake failure")
@@ -57,6 +59,7 @@ class TlsFiles:
         return context
 
     def client_cert_expiry(self) -> datetime | None:
+        """When the client certificate stops being valid (UTC); None when unset or unreadable."""
         if self.client_cert is None:
             return None
         try:
@@ -68,6 +71,8 @@ class TlsFiles:
 
 @dataclass(frozen=True, slots=True)
 class HttpAnswer:
+    """One HTTP answer of the DMP: its status, its Content-Type and its (bounded) body."""
+
     status: int
     content_type: str
     body: bytes
@@ -104,6 +109,21 @@ def _translate(exc: BaseException) -> Exception:
 _NETWORK_ERRORS = (OSError, http.client.HTTPException, ssl.SSLError)
 
 
+def _read_bounded(response: http.client.HTTPResponse, limit: int) -> bytes | None:
+    """The body, or None as soon as it proves longer than `limit` bytes (the rest is not read)."""
+    declared = response.getheader("Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(min(_READ_CHUNK, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
+    return b"".join(chunks)
+
+
 def post(url: str, tls: TlsFiles, *, content_type: str, body: bytes, action: str,
          timeout: float) -> HttpAnswer:
     """POST a SOAP message and return the answer of any HTTP status below 500.
@@ -117,7 +137,10 @@ def post(url: str, tls: TlsFiles, *, content_type: str, body: bytes, action: str
             "Content-Type": content_type, "SOAPAction": f'"{action}"', "User-Agent": USER_AGENT,
             "Content-Length": str(len(body))})
         response = connection.getresponse()
-        data = response.read()
+        data = _read_bounded(response, MAX_ANSWER_BYTES)
+        if data is None:
+            raise RetryLater(f"La réponse du DMP dépasse {MAX_ANSWER_BYTES // (1024 * 1024)} Mio : "
+                             "elle est ignorée et l'envoi sera retenté plus tard.")
         answer = HttpAnswer(response.status, response.getheader("Content-Type") or "", data)
     except _NETWORK_ERRORS as exc:
         raise _translate(exc) from exc
@@ -141,7 +164,7 @@ def probe(url: str, tls: TlsFiles, timeout: float) -> str | None:
     try:
         connection.request("GET", path + separator + "wsdl", headers={"User-Agent": USER_AGENT})
         response = connection.getresponse()
-        response.read()
+        _read_bounded(response, MAX_ANSWER_BYTES)  # the description itself does not matter
     except _NETWORK_ERRORS as exc:
         return str(_translate(exc))
     finally:

@@ -31,6 +31,7 @@ from signxml import (
 from signxml.exceptions import InvalidInput, InvalidSignature
 
 from sync.errors import ConfigurationIncomplete
+from sync.xml_safety import hardened_parser
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -212,6 +213,7 @@ def verify_vihf(assertion: etree._Element, ca_pem_file: Path, now: datetime) -> 
     try:
         result = XMLVerifier().verify(
             data, ca_pem_file=str(ca_pem_file), id_attribute="ID", expect_config=config,
+            parser=hardened_parser(),
             ee_policy=policy, ca_policy=ExtensionPolicy.webpki_defaults_ca())
     except (InvalidSignature, InvalidInput) as exc:
         raise ValueError(f"VIHF signature invalid: {exc}") from exc

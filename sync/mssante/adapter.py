@@ -17,7 +17,7 @@ import logging
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,7 +58,7 @@ class MssanteConfig:
     """Everything the adapter needs, validated once from the settings."""
 
     sender: Sender
-    password: str
+    password: str = field(repr=False)  # never in a log line, a traceback or a debugger's view
     smtp: Endpoint
     imap: Endpoint
     tls: TlsFiles

@@ -124,8 +124,7 @@ def _message_id(message: EmailMessage) -> str | None:
 def parse_receipt(raw: bytes, received_at: datetime) -> ReceiptEvent | None:
     """The receipt in one mailbox message, or None when it is not one this adapter reads."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
-    if message.get_content_type() != "multipart/report":
+    if not isinstance(message, EmailMessage) or message.get_content_type() != "multipart/report":
         return None
     report_type = str(message.get_param("report-type", "") or "").lower()
     if report_type == "delivery-status":

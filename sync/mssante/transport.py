@@ -42,12 +42,16 @@ UNREACHABLE = "Le serveur MSSanté ne répond pas : nouvel essai plus tard."
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
+    """A MSSanté server (SMTP submission or IMAP) as host name and TCP port."""
+
     host: str
     port: int
 
 
 @dataclass(frozen=True, slots=True)
 class TlsFiles:
+    """The home's client certificate and key, and the CA bundle (None: the system's authorities)."""
+
     client_cert: Path
     client_key: Path
     ca_bundle: Path | None

@@ -41,6 +41,8 @@ DEFAULT_DIRECTORY = Path("relais-sandbox")
 DEFAULT_MAILBOX = "relais@ehpad-tilleuls.sandbox.mssante.fr"
 DEFAULT_FINESS = "750000001"
 DEFAULT_HOME_NAME = "EHPAD Les Tilleuls"
+# Not a number the DMP ever issued: it only lets the sandbox's VIHF carry the mandatory attribute.
+SANDBOX_HOMOLOGATION_ID = "TEST-BAC-A-SABLE-NON-HOMOLOGUE"
 STATE_FILE = "sandbox.json"
 PASSWORD_FILE = "mailbox-password"  # noqa: S105 - a file name, not a password
 
@@ -78,6 +80,7 @@ def describe(pki: Pki, *, dmp_url: str, smtp_port: int, imap_port: int | None,
         "RELAIS_FINESS": finess, "RELAIS_HOME_NAME": home_name,
         "RELAIS_DMP_URL": dmp_url, "RELAIS_DMP_CLIENT_CERT": str(pki.client_cert),
         "RELAIS_DMP_CLIENT_KEY": str(pki.client_key), "RELAIS_DMP_CA_BUNDLE": str(pki.ca_cert),
+        "RELAIS_DMP_HOMOLOGATION_ID": SANDBOX_HOMOLOGATION_ID,
         "RELAIS_MSSANTE_MAILBOX": mailbox, "RELAIS_MSSANTE_PASSWORD_FILE": str(password_file),
         "RELAIS_MSSANTE_SMTP_HOST": "127.0.0.1", "RELAIS_MSSANTE_SMTP_PORT": str(smtp_port),
         "RELAIS_MSSANTE_CLIENT_CERT": str(pki.client_cert),

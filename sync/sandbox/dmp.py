@@ -29,6 +29,7 @@ from sync.sandbox.ca import Pki
 from sync.sandbox.dmp_checks import RequestRefused, check_request
 from sync.sandbox.dmp_store import DmpStore, already_present_warning
 from sync.sandbox.faults import NO_FAULT, Fault, FaultKind, FaultSwitch
+from sync.xml_safety import parse_untrusted
 
 _LOGGER = logging.getLogger(__name__)
 SERVICE_PATH = "/si-dmp-server/v2/services/repository"
@@ -53,8 +54,8 @@ def _reset(sock: socket.socket) -> None:
     """Close with a TCP reset (SO_LINGER 0) rather than an orderly shutdown."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
+    except OSError as exc:  # already closed by the peer: the plain close below still ends it
+        _LOGGER.debug("sandbox DMP: no SO_LINGER for the reset (%s)", exc)
     sock.close()
 
 
@@ -94,7 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        _LOGGER.debug("sandbox DMP: " + format, *args)
+        if _LOGGER.isEnabledFor(logging.DEBUG):  # the stdlib hands a format and its arguments
+            _LOGGER.debug("sandbox DMP: %s", format % args)
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
@@ -217,7 +219,7 @@ class SandboxDmp:
 def _message_id(content_type: str, body: bytes) -> str:
     """The request's wsa:MessageID, for the answer's RelatesTo (empty when unreadable)."""
     try:
-        envelope = etree.fromstring(parse(content_type, body).envelope)
+        envelope = parse_untrusted(parse(content_type, body).envelope)
     except (ValueError, etree.XMLSyntaxError):
         return ""
     found = envelope.findtext(f".//{{{WSA}}}MessageID")

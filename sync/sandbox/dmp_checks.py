@@ -45,6 +45,7 @@ from sync.ebrs import (
     SS_UNIQUE_ID,
     SUBMISSION_SET_NODE,
 )
+from sync.xml_safety import parse_untrusted
 
 HL7 = "urn:hl7-org:v3"
 RPLC = "urn:ihe:iti:2007:AssociationType:RPLC"
@@ -155,7 +156,7 @@ def _check_content(meta: dict[str, list[str]], title: str, unique_id: str, forma
     if meta["size"][0] != str(len(content)):
         errors.append(RegistryError("XDSNonIdenticalSize", "size differs", "Error"))
     try:
-        cda = etree.fromstring(content)
+        cda = parse_untrusted(content)
     except etree.XMLSyntaxError:
         errors.append(RegistryError("XDSInvalidDocumentContent", "not XML", "Error"))
         return
@@ -236,7 +237,7 @@ def _check_entry(objects: etree._Element, entry: etree._Element, parts: dict[str
 def _envelope(content_type: str, body: bytes) -> tuple[etree._Element, dict[str, bytes]]:
     try:
         message = parse(content_type, body)
-        envelope = etree.fromstring(message.envelope)
+        envelope = parse_untrusted(message.envelope)
         request = body_child(envelope)
     except (ValueError, etree.XMLSyntaxError) as exc:
         raise RequestRefused("soap:Sender", f"unreadable request: {exc}") from exc

@@ -168,7 +168,8 @@ class _ControlHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        _LOGGER.debug("fault control: " + format, *args)
+        if _LOGGER.isEnabledFor(logging.DEBUG):  # the stdlib hands a format and its arguments
+            _LOGGER.debug("fault control: %s", format % args)
 
 
 def serve_control(switch: FaultSwitch, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:

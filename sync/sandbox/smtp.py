@@ -123,6 +123,8 @@ class _SandboxSMTP(SMTP):
             await waiter
         except asyncio.CancelledError:
             raise
+        # Boundary: any TLS failure of one client must end only that session (aiosmtpd's own
+        # exception); exception messages must stay free of personal data.
         except Exception as error:
             raise TLSSetupException() from error
 

@@ -21,6 +21,7 @@ from email.utils import getaddresses
 from lxml import etree
 
 from edge import RecordRejected, validate_matricule
+from sync.xml_safety import parse_untrusted
 
 SUBJECT_PREFIX = "XDM/1.0/DDM"
 ZIP_NAME = "IHE_XDM.zip"
@@ -91,9 +92,8 @@ def _classifications(root: etree._Element, object_id: str, scheme: str) -> list[
 
 
 def _parse_xml(data: bytes, what: str) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        return etree.fromstring(data, parser)
+        return parse_untrusted(data)
     except etree.XMLSyntaxError as exc:
         raise MessageRefused(f"{what} is not well-formed XML: {exc}") from exc
 

@@ -1,5 +1,6 @@
-"""Browser-test helpers: the real `python -m web` server on a fresh record, Chromium through
-Playwright, signing in with password and TOTP, the axe-core check and the 1280×800 screenshots.
+"""Browser-test support functions: the real `python -m web` server on a fresh record, Chromium
+through Playwright, signing in with password and TOTP, the axe-core check and the 1280×800
+screenshots.
 
 The record is built in the test process through the `edge` API (staff of every role with a known
 password, TOTP secret and PIN; a few residents with a set of vital signs), then the server runs as a
@@ -27,15 +28,27 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from edge.config import SETTINGS_BY_NAME, Settings, load_settings
-from edge.datadir import initialise, open_record
-from edge.factors import enrol_totp, new_totp_secret, set_pin, totp_code, totp_step
-from edge.ins import validate_traits
-from edge.observations import NewObservation, store_observations
-from edge.record import CaptureMethod, Role
-from edge.residents import admit_resident
-from edge.storage import Database, iso
-from edge.users import add_user
+from edge import (
+    CaptureMethod,
+    Database,
+    NewObservation,
+    Role,
+    Settings,
+    add_user,
+    admit_resident,
+    enrol_totp,
+    load_settings,
+    new_totp_secret,
+    open_record,
+    set_pin,
+    store_observations,
+    totp_code,
+    validate_traits,
+)
+from edge.config import SETTINGS_BY_NAME
+from edge.datadir import initialise
+from edge.factors import totp_step
+from edge.storage import iso
 
 expect.set_options(timeout=10_000)
 
@@ -334,7 +347,7 @@ def axe_check(page: Page, name: str) -> list[dict[str, Any]]:
     return [v for v in violations if v not in blocking]
 
 
-# -- helpers the flows share --------------------------------------------------------------------
+# -- support functions the flows share ----------------------------------------------------------
 
 EMERGENCY_SET = {"9279-1": ("/min", 26), "2708-6": ("%", 90), "3151-8": ("L/min", 0),
                  "8480-6": ("mm[Hg]", 88), "8462-4": ("mm[Hg]", 52), "8867-4": ("/min", 126),

@@ -1,5 +1,5 @@
-"""Fixtures of the browser tests (helpers live in browser_support.py): the real server on a fresh
-record for the whole session, Chromium, fresh browser contexts at 1280×800 in French."""
+"""Fixtures of the browser tests (support functions live in browser_support.py): the real server
+on a fresh record for the whole session, Chromium, fresh browser contexts at 1280×800 in French."""
 
 from __future__ import annotations
 

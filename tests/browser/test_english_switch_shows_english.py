@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from edge.record import Role
+from edge import Role
 from tests.browser.browser_support import RelaisServer, expect, open_resident, sign_in
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from edge.record import Role
+from edge import Role
 from tests.browser.browser_support import (
     EMERGENCY_SET,
     RelaisServer,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from edge.record import Role
+from edge import Role
 from tests.browser.browser_support import PASSWORD, RelaisServer, expect, screenshot, sign_in
 
 pytestmark = pytest.mark.browser

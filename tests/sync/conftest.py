@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from edge import Settings, load_settings
+from sync.sandbox.__main__ import SANDBOX_HOMOLOGATION_ID
 from sync.sandbox.ca import Pki
 from sync.sandbox.faults import FaultSwitch
 from sync.sandbox.imap import DEBIAN_PACKAGE, DOVECOT
@@ -120,7 +121,7 @@ class DmpSandbox:
         values: dict[str, Any] = {
             "finess": "750000001", "home_name": "EHPAD Les Tilleuls", "dmp_url": self.server.url,
             "dmp_client_cert": self.pki.client_cert, "dmp_client_key": self.pki.client_key,
-            "dmp_ca_bundle": self.pki.ca_cert, "dmp_homologation_id": "HOMOLOGATION-TEST",
+            "dmp_ca_bundle": self.pki.ca_cert, "dmp_homologation_id": SANDBOX_HOMOLOGATION_ID,
             "dmp_timeout_seconds": 5}
         values.update(overrides)
         return settings.replace(**values)

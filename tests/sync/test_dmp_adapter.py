@@ -9,7 +9,8 @@ from sync_samples import admit, queue_n1, queue_n1_correction, queue_transfer
 
 from edge import Destination, claim_next, load_document
 from sync.dmp import DmpAdapter
-from sync.errors import CertificateRejected, DeliveryRefused, RetryLater
+from sync.errors import CertificateRejected, ConfigurationIncomplete, DeliveryRefused, RetryLater
+from sync.sandbox.__main__ import SANDBOX_HOMOLOGATION_ID, describe
 from sync.sandbox.faults import Fault, FaultKind, FaultSetting
 from sync.wiring import dmp_adapter
 
@@ -122,6 +123,25 @@ def test_a_refused_client_certificate_asks_an_administrator_to_act(db, settings,
     dmp_sandbox.switch.set(FaultKind.REJECT_CERTIFICATE)
     with pytest.raises(CertificateRejected, match="certificat"):
         _deliver_next(db, _adapter(dmp_sandbox, settings))
+
+
+def test_without_a_homologation_number_nothing_is_sent_and_an_administrator_is_asked_in_french(
+        db, settings, dmp_sandbox) -> None:
+    resident = admit(db, 9)
+    queue_n1(db, resident, "91")
+    with pytest.raises(ConfigurationIncomplete, match="dmp_homologation_id") as incomplete:
+        _deliver_next(db, _adapter(dmp_sandbox, settings, dmp_homologation_id="  "))
+    assert "homologation" in str(incomplete.value)
+    assert dmp_sandbox.server.store.request_count() == 0
+
+
+def test_the_sandbox_settings_name_a_homologation_number_that_is_plainly_a_test_value(
+        tmp_path, sandbox_pki) -> None:
+    state = describe(sandbox_pki, dmp_url="https://127.0.0.1:1/", smtp_port=1, imap_port=None,
+                     control_port=2, mailbox="a@b.fr", password_file=tmp_path / "p",
+                     finess="750000001", home_name="EHPAD", directory=tmp_path)
+    number = state["settings"]["RELAIS_DMP_HOMOLOGATION_ID"]
+    assert number == SANDBOX_HOMOLOGATION_ID and "TEST" in number
 
 
 def test_the_probe_makes_a_real_handshake_and_reports_the_certificate_expiry(

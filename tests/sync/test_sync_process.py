@@ -26,7 +26,8 @@ def _env(settings: Any) -> dict[str, str]:
         "RELAIS_KEY_FILE": str(settings.key_file), "RELAIS_FINESS": settings.finess,
         "RELAIS_DMP_URL": settings.dmp_url, "RELAIS_DMP_CLIENT_CERT": str(settings.dmp_client_cert),
         "RELAIS_DMP_CLIENT_KEY": str(settings.dmp_client_key),
-        "RELAIS_DMP_CA_BUNDLE": str(settings.dmp_ca_bundle), "RELAIS_SYNC_POLL_SECONDS": "1"})
+        "RELAIS_DMP_CA_BUNDLE": str(settings.dmp_ca_bundle),
+        "RELAIS_DMP_HOMOLOGATION_ID": settings.dmp_homologation_id, "RELAIS_SYNC_POLL_SECONDS": "1"})
     return env
 
 

@@ -12,7 +12,6 @@ import pytest
 from markupsafe import Markup
 
 import edge
-from edge.ins import validate_traits
 from tests.web.residents_fixtures import first_resident, reads_of
 from web.residents.row_cache import RenderCache
 
@@ -83,9 +82,9 @@ def test_a_room_change_elsewhere_shows_under_a_clock_that_does_not_move(client_a
 def test_time_passing_makes_a_resident_due_without_any_write(client_as, web_db):
     client = client_as(ROLE.AIDE_SOIGNANT)
     now = web_db.clock()
-    traits = validate_traits(birth_family_name="Nouvelle", birth_given_names="Arrivée",
-                             birth_date=date(1931, 5, 6), sex="F", birthplace="75056",
-                             today=now.date())
+    traits = edge.validate_traits(birth_family_name="Nouvelle", birth_given_names="Arrivée",
+                                  birth_date=date(1931, 5, 6), sex="F", birthplace="75056",
+                                  today=now.date())
     resident = edge.admit_resident(web_db, None, traits, room="777")
     _store(web_db, resident, at=now - timedelta(hours=12, minutes=-1),  # NEWS2 0: every 12 h
            rr=16, spo2=97, o2=0, sbp=130, pulse=70, acvpu=0, temp=37.0)

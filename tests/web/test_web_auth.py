@@ -157,6 +157,17 @@ def test_inactivity_locks_and_the_typed_form_comes_back_after_the_pin(
     assert "Marie Saisie" not in again
 
 
+def test_a_kept_page_that_leads_to_another_site_is_not_followed_after_the_pin(
+        client_as: Callable[[edge.Role], FlaskClient]) -> None:
+    client = client_as(edge.Role.INFIRMIER)
+    for page in ("/\\evil.example/", "//evil.example/", "/\tevil"):
+        locked = _post_form(client, "/", "/verrou", {"_kept_page": page, "note": "en cours"})
+        assert "/deverrouiller" in locked.headers["Location"]
+        unlocked = _post_form(client, "/deverrouiller", "/deverrouiller", {"pin": TEST_PIN})
+        assert unlocked.status_code == 302
+        assert unlocked.headers["Location"] == "/"
+
+
 def test_three_wrong_pins_end_the_session(
         web_db: edge.Database, client_as: Callable[[edge.Role], FlaskClient]) -> None:
     client = client_as(edge.Role.INFIRMIER)

@@ -3,7 +3,6 @@ effective settings (no secrets); browse the audit log with filters and see wheth
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from werkzeug.wrappers import Response
 
 import edge
 from web.access import Permission, requires
+from web.admin.labels import action_label, outcome_label
 from web.context import clock, current_user, record, settings
 from web.i18n import role_label
 
@@ -37,25 +37,35 @@ def users() -> tuple[str, int]:
     return _users_page({}, {}, 200)
 
 
+def _field_errors(form: dict[str, str], password: str) -> dict[str, str]:
+    """Each field checked on its own, so every error is shown beside the field it concerns."""
+    errors: dict[str, str] = {}
+    if not form["display_name"].strip():
+        errors["display_name"] = _("Le nom affiché est obligatoire.")
+    try:
+        edge.normalise_login(form["login"])
+    except edge.RecordRejected as exc:
+        errors["login"] = _(str(exc))
+    if form["role"] not in {r.value for r in edge.Role}:
+        errors["role"] = _("Choisissez un rôle.")
+    if len(password) < edge.MIN_PASSWORD_CHARS:
+        errors["password"] = _("Le mot de passe doit compter au moins %(n)d caractères (une phrase "
+                               "de plusieurs mots convient).", n=edge.MIN_PASSWORD_CHARS)
+    return errors
+
+
 @blueprint.post("/comptes")
 @requires(Permission.USERS_MANAGE)
 def create_user() -> Response | tuple[str, int]:
     form = {key: request.form.get(key, "")[:200] for key in ("login", "display_name", "role")}
     password = request.form.get("password", "")[:1024]
-    errors: dict[str, str] = {}
-    try:
-        role = edge.Role(form["role"])
-    except ValueError:
-        errors["role"] = _("Choisissez un rôle.")
+    errors = _field_errors(form, password)
     if not errors:
         try:
-            edge.add_user(record(), current_user().id, form["login"], form["display_name"], role,
-                          password)
-        except edge.RecordRejected as exc:
-            text = str(exc)
-            field = ("password" if "mot de passe" in text else
-                     "display_name" if "nom" in text.lower() else "login")
-            errors[field] = _(text)
+            edge.add_user(record(), current_user().id, form["login"], form["display_name"],
+                          edge.Role(form["role"]), password)
+        except edge.RecordRejected:  # every field is well formed: only the login can be taken
+            errors["login"] = _("Cet identifiant est déjà utilisé.")
     if errors:
         return _users_page(form, errors, 400)
     flash(_("Compte créé. À la première connexion, la personne choisit son second facteur et "
@@ -111,10 +121,8 @@ def settings_view() -> tuple[str, int]:
         rows.append({"name": declared.name, "value": _shown_value(declared.name, value),
                      "default": value == declared.default, "help": declared.help,
                      "env": declared.env_var})
-    fields = {f.name for f in dataclasses.fields(current)}
     return render_template("admin/settings.html", rows=rows,
-                           insecure_key=current.key_file_is_insecure,
-                           complete=len(fields) == len(rows)), 200
+                           insecure_key=current.key_file_is_insecure), 200
 
 
 @blueprint.get("/journal")
@@ -137,7 +145,8 @@ def audit() -> tuple[str, int]:
         "admin/audit.html", entries=entries, names=names, verification=verification,
         filters={"resident": resident or "", "actor": actor, "action": action,
                  "outcome": outcome},
-        action_options=[(a.value, a.value) for a in edge.AuditAction],
-        outcome_options=[(o.value, o.value) for o in edge.AuditOutcome],
+        action_options=[(a.value, action_label(a.value)) for a in edge.AuditAction],
+        outcome_options=[(o.value, outcome_label(o.value)) for o in edge.AuditOutcome],
+        action_label=action_label, outcome_label=outcome_label,
         actor_options=[(u.id, u.display_name) for u in edge.list_users(db)],
         next_before=entries[-1].seq if len(entries) == AUDIT_PAGE else None), 200

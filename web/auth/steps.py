@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -42,12 +43,21 @@ def lock_for() -> timedelta:
     return timedelta(minutes=settings().web_login_lock_minutes)
 
 
+def is_local_path(target: str) -> bool:
+    """Whether ``target`` is a path on this appliance: it starts with one ``/``, names no scheme or
+    host, and holds no backslash or control character (browsers read ``/\\host`` as ``//host``)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def safe_next(default: str = "") -> str:
     """The ``next`` address if it is a path on this appliance (never another site)."""
     target = request.values.get("next", "") or default
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return ""
-    return target
+    return target if is_local_path(target) else ""
 
 
 def after_sign_in(session_token: str) -> str:
@@ -56,7 +66,7 @@ def after_sign_in(session_token: str) -> str:
     if session is not None and session.has_pending_form:
         kept = edge.peek_pending_form(record(), session)
         page = str(kept.get("page", "")) if kept else ""
-        if page.startswith("/") and not page.startswith("//"):
+        if is_local_path(page):
             return page
     return safe_next() or url_for("home.index")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -31,6 +31,15 @@ def throttled_message(decision: edge.ThrottleDecision) -> str:
                  minutes=max(1, decision.wait_seconds // 60))
     return _("Trop d'essais manqués : attendez %(seconds)d secondes avant de réessayer.",
              seconds=decision.wait_seconds)
+
+
+def _step_session() -> edge.WebSession:
+    """The session a sign-in step serves; its gate guarantees one, so a request without it is
+    refused as malformed (400) rather than served."""
+    session = current_session()
+    if session is None:
+        abort(400)
+    return session
 
 
 def _login_page(login: str, error: str | None, status: int) -> tuple[str, int]:
@@ -108,8 +117,7 @@ def lock() -> Response:
 @blueprint.route("/deverrouiller", methods=["GET", "POST"])
 @step(Gate.LOCKED)
 def unlock() -> Response | tuple[str, int]:
-    session = current_session()
-    assert session is not None  # noqa: S101 - guaranteed by the LOCKED step
+    session = _step_session()
     if request.method != "POST":
         return render_template("auth/unlock.html", error=None, next=safe_next()), 200
     db, now = record(), clock()
@@ -138,8 +146,7 @@ def unlock() -> Response | tuple[str, int]:
 @blueprint.route("/code-pin", methods=["GET", "POST"])
 @step(Gate.SET_PIN)
 def set_pin() -> Response | tuple[str, int]:
-    session = current_session()
-    assert session is not None  # noqa: S101 - guaranteed by the SET_PIN step
+    session = _step_session()
     if request.method != "POST":
         return render_template("auth/set_pin.html", error=None, next=safe_next()), 200
     pin = request.form.get("pin", "")[:16]

@@ -41,6 +41,7 @@ CONSCIOUSNESS = {"awake": edge.Consciousness.AWAKE, "rousable": edge.Consciousne
                  "unrousable": edge.Consciousness.UNROUSABLE}
 BELONGINGS = {"glasses": edge.BelongingKind.GLASSES, "dentures": edge.BelongingKind.DENTURES,
               "hearing_aid": edge.BelongingKind.HEARING_AID}
+TIME_FIELDS = ("last_treatment", "last_meal")
 
 
 def _home() -> edge.CareHome:
@@ -127,14 +128,27 @@ def _pdf(data: bytes, name: str) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
+def _time_errors() -> dict[str, str]:
+    """The clock-time fields typed but not readable as a time, each with what to type instead."""
+    errors: dict[str, str] = {}
+    for field in TIME_FIELDS:
+        raw = request.form.get(field, "").strip()
+        if not raw:
+            continue
+        try:
+            time.fromisoformat(raw)
+        except ValueError:
+            errors[field] = _("Heure illisible : saisissez-la sous la forme HH:MM (par exemple "
+                              "14:30).")
+    return errors
+
+
 def _clock_time(field: str, now: datetime) -> datetime | None:
+    """The typed clock time as a moment; the field was checked by `_time_errors` first."""
     raw = request.form.get(field, "").strip()
     if not raw:
         return None
-    try:
-        parsed = time.fromisoformat(raw)
-    except ValueError:
-        return None
+    parsed = time.fromisoformat(raw)
     typed = datetime.combine(now.date(), parsed, tzinfo=LOCAL_TIME)
     # staff type the clock time they read: a time later than now was yesterday
     return typed if typed <= now else typed - timedelta(days=1)
@@ -160,9 +174,9 @@ def _transfer_from_form(now: datetime) -> edge.Transfer:
 
 
 def _transfer_page(resident: edge.Resident, problems: tuple[str, ...] = (),
-                   status: int = 200) -> tuple[str, int]:
+                   status: int = 200, errors: dict[str, str] | None = None) -> tuple[str, int]:
     return render_template(
-        "deliveries/transfer.html", resident=resident, problems=problems,
+        "deliveries/transfer.html", resident=resident, problems=problems, errors=errors or {},
         form=request.form, default_recipient=settings().transfer_mssante_recipient), status
 
 
@@ -177,6 +191,9 @@ def transfer(resident_id: str) -> tuple[str, int]:
 def transfer_send(resident_id: str) -> Response | tuple[str, int]:
     resident = _resident(resident_id)
     now = _now()
+    errors = _time_errors()
+    if errors:
+        return _transfer_page(resident, status=422, errors=errors)
     address = request.form.get("recipient", "").strip()
     if address and ("@" not in address or " " in address):
         return _transfer_page(resident, (_("l'adresse MSSanté n'est pas une adresse de "
@@ -201,10 +218,14 @@ def transfer_done(resident_id: str) -> str:
 
 @blueprint.post("/residents/<resident_id>/transfer/imprimer")
 @requires(Permission.TRANSFER_SEND)
-def transfer_print(resident_id: str) -> Response:
-    """The PDF of the DLU or FLUDT as the form stands, even when it cannot be sent yet."""
-    _resident(resident_id)
+def transfer_print(resident_id: str) -> Response | tuple[str, int]:
+    """The PDF of the DLU or FLUDT as the form stands, even when it cannot be sent yet (but not
+    with a time it cannot read: the form comes back with the field to correct)."""
+    resident = _resident(resident_id)
     now = _now()
+    errors = _time_errors()
+    if errors:
+        return _transfer_page(resident, status=422, errors=errors)
     result = edge.transfer_to_hospital(record(), resident_id, current_user(), _home(),
                                        _transfer_from_form(now), now,
                                        (uuid.uuid4(), uuid.uuid4()), queue=False)

@@ -13,6 +13,7 @@ from werkzeug.routing import BuildError
 import edge
 from web.access import Permission, requires, user_may
 from web.context import clock, current_user, record
+from web.deliveries.labels import state_label
 from web.residents.bp import blueprint
 from web.residents.charts import RANGES, SPECS, Chart, build_chart
 from web.residents.identity_actions import next_identity_actions
@@ -78,7 +79,7 @@ def show(resident_id: str) -> str:
         alerts=edge.list_alerts(db, user.id, resident_id=resident.id),
         notes=edge.list_notes(db, resident.id, user.id),
         charts=charts_for(resident, range_name, now, scale2), range_name=range_name,
-        documents=documents, names=user_names(), cursor=str(cursor),
+        documents=documents, delivery_state=state_label, names=user_names(), cursor=str(cursor),
         identity_actions=next_identity_actions(resident),
         transfer_url=transfer_link(resident.id),
         can_measure=hasattr(edge, "open_measurement_session"),
