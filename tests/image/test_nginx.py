@@ -24,10 +24,17 @@ from image_support import HOSTNAME, require, script_env
 pytest.importorskip("segno", reason="segno (PyPI) draws the QR code on the CA page")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports: every socket stays bound until all are chosen, so the
+    kernel cannot hand out the same port twice."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def make_tls(root: Path) -> None:
@@ -36,7 +43,7 @@ def make_tls(root: Path) -> None:
     )
 
 
-def nginx_prefix(root: Path, site: str, https_port: int, http_port: int) -> Path:
+def nginx_prefix(root: Path, site: str, https_port: int, http_port: int, app_port: int) -> Path:
     """Copy the installed nginx files into a private prefix, pointed at ``root`` and at
     loopback ports, with a minimal main nginx.conf around them."""
     prefix = root.parent / "nginx"
@@ -49,7 +56,7 @@ def nginx_prefix(root: Path, site: str, https_port: int, http_port: int) -> Path
         ("listen 443 ", f"listen 127.0.0.1:{https_port} "),
         ("listen 80 ", f"listen 127.0.0.1:{http_port} "),
         # A port nobody listens on: the application is not part of these tests.
-        ("proxy_pass http://127.0.0.1:8080;", f"proxy_pass http://127.0.0.1:{free_port()};"),
+        ("proxy_pass http://127.0.0.1:8080;", f"proxy_pass http://127.0.0.1:{app_port};"),
     ]
     for sub in ("snippets", "conf.d", "sites-available"):
         for source in (root / "etc/nginx" / sub).iterdir():
@@ -102,7 +109,7 @@ def nginx_test(prefix: Path) -> subprocess.CompletedProcess[str]:
 def test_generated_nginx_configuration_passes_nginx_t(image_root: Path, site: str) -> None:
     require("nginx")
     make_tls(image_root)
-    prefix = nginx_prefix(image_root, site, free_port(), free_port())
+    prefix = nginx_prefix(image_root, site, *free_ports(3))
     done = nginx_test(prefix)
     assert done.returncode == 0, done.stderr
     assert "test is successful" in done.stderr
@@ -110,7 +117,7 @@ def test_generated_nginx_configuration_passes_nginx_t(image_root: Path, site: st
 
 def test_nginx_t_fails_without_the_certificates(image_root: Path) -> None:
     require("nginx")
-    prefix = nginx_prefix(image_root, "relais-app", free_port(), free_port())
+    prefix = nginx_prefix(image_root, "relais-app", *free_ports(3))
     assert nginx_test(prefix).returncode != 0
 
 
@@ -137,8 +144,8 @@ class Nginx:
 def start_nginx(root: Path, site: str) -> Iterator[Nginx]:
     require("nginx")
     make_tls(root)
-    https_port, http_port = free_port(), free_port()
-    prefix = nginx_prefix(root, site, https_port, http_port)
+    https_port, http_port, app_port = free_ports(3)
+    prefix = nginx_prefix(root, site, https_port, http_port, app_port)
     output = (prefix / "stdout.log").open("wb")
     proc = subprocess.Popen(
         [
