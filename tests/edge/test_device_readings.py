@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -32,34 +31,12 @@ from edge import (
     retire_device,
     verify_audit,
 )
-from edge.config import Settings
-from edge.datadir import initialise, open_record
+from tests.edge.conftest import START
 
-START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=5)
 SPOT = DeviceReading((DeviceValue("2708-6", "%", 96.0, device_time="2026-11-22T10:00:00"),
                       DeviceValue("8867-4", "/min", 72.0)))
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def record(settings: Settings, clock: Clock) -> Iterator[Database]:
-    initialise(settings)
-    db = open_record(settings, clock=clock)
-    yield db
-    db.close()
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from edge import (
-    Database,
     DeviceBinding,
     DeviceState,
     NotFound,
@@ -26,31 +24,7 @@ from edge import (
     retire_device,
     unpair_device,
 )
-from edge.config import Settings
-from edge.datadir import initialise, open_record
-
-START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def record(settings: Settings, clock: Clock) -> Iterator[Database]:
-    initialise(settings)
-    db = open_record(settings, clock=clock)
-    yield db
-    db.close()
+from tests.edge.conftest import START
 
 
 def test_registering_twice_returns_the_same_device_discovered_and_shared(record) -> None:
