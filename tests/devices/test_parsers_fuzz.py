@@ -1,11 +1,15 @@
 """Every parser and splitter fed arbitrary bytes: only DeviceError escapes, and each input is fast.
 
 The time limit is checked per example inside the property (100 ms); hypothesis's own deadline is
-off so that a slow CI machine does not flake on the first, cold example.
+off so that a slow CI machine does not flake on the first, cold example. An input over the limit is
+timed again, up to three times, with the garbage collector paused: a parser that is slow on an input
+is slow every time, whereas a pause of the machine (another process, a collection) is not, and once
+made a shared CI run fail on a one-byte input.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from functools import partial
@@ -101,13 +105,30 @@ inputs = st.one_of(
 )
 
 
-def _timed(action: Callable[[], object]) -> float:
+ATTEMPTS = 3
+
+
+def _timed_once(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     try:
         action()
     except DeviceError:
         pass
     return time.perf_counter() - start
+
+
+def _timed(action: Callable[[], object]) -> float:
+    """The best of up to three timings of the action; later attempts only when over the limit."""
+    best = _timed_once(action)
+    attempts = 1
+    while best >= LIMIT_SECONDS and attempts < ATTEMPTS:
+        gc.disable()
+        try:
+            best = min(best, _timed_once(action))
+        finally:
+            gc.enable()
+        attempts += 1
+    return best
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))
@@ -128,13 +149,16 @@ def test_splitter_raises_nothing_keeps_order_and_is_fast_on_any_chunks(name: str
     @FUZZ
     @given(chunks=st.lists(inputs, max_size=8))
     def check(chunks: list[bytes]) -> None:
-        splitter = SPLITTERS[name]()
         pieces: list[Frame | Garbage] = []
-        start = time.perf_counter()
-        for chunk in chunks:
-            pieces += splitter.feed(chunk)
-        pieces += splitter.flush()
-        elapsed = time.perf_counter() - start
+
+        def split() -> None:
+            splitter = SPLITTERS[name]()
+            pieces.clear()
+            for chunk in chunks:
+                pieces.extend(splitter.feed(chunk))
+            pieces.extend(splitter.flush())
+
+        elapsed = _timed(split)
         assert elapsed < LIMIT_SECONDS, f"{name} took {elapsed * 1000:.1f} ms"
         assert all(isinstance(piece, Frame | Garbage) for piece in pieces)
         stream = b"".join(chunks)
