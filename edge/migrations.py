@@ -220,3 +220,38 @@ def m0003_sign_in_factors(db: sqlite_utils.Database) -> None:
     """The last TOTP time step accepted for each account, so a code cannot be replayed."""
     conn: sqlite3.Connection = db.conn
     conn.execute("ALTER TABLE users ADD COLUMN totp_last_step INTEGER")
+
+
+@MIGRATIONS()
+def m0004_password_change(db: sqlite_utils.Database) -> None:
+    """Whether an account signed in with a temporary password set by an administrator must choose
+    its own before doing anything else."""
+    conn: sqlite3.Connection = db.conn
+    conn.execute("ALTER TABLE users ADD COLUMN password_change_required INTEGER NOT NULL "
+                 "DEFAULT 0")
+
+
+_SCHEMA_0005 = """
+CREATE TABLE record_changes (topic TEXT PRIMARY KEY, counter INTEGER NOT NULL);
+INSERT INTO record_changes (topic, counter) VALUES ('residents', 0), ('alerts', 0);
+CREATE TRIGGER residents_changed_on_insert AFTER INSERT ON residents
+BEGIN UPDATE record_changes SET counter = counter + 1 WHERE topic = 'residents'; END;
+CREATE TRIGGER residents_changed_on_update AFTER UPDATE ON residents
+BEGIN UPDATE record_changes SET counter = counter + 1 WHERE topic = 'residents'; END;
+CREATE TRIGGER residents_changed_on_delete AFTER DELETE ON residents
+BEGIN UPDATE record_changes SET counter = counter + 1 WHERE topic = 'residents'; END;
+CREATE TRIGGER alerts_changed_on_insert AFTER INSERT ON alerts
+BEGIN UPDATE record_changes SET counter = counter + 1 WHERE topic = 'alerts'; END;
+CREATE TRIGGER alerts_changed_on_update AFTER UPDATE ON alerts
+BEGIN UPDATE record_changes SET counter = counter + 1 WHERE topic = 'alerts'; END;
+CREATE TRIGGER alerts_changed_on_delete AFTER DELETE ON alerts
+BEGIN UPDATE record_changes SET counter = counter + 1 WHERE topic = 'alerts'; END;
+"""
+
+
+@MIGRATIONS()
+def m0005_change_counters(db: sqlite_utils.Database) -> None:
+    """A counter per mutable table the Résidents list shows (residents, alerts), raised by a
+    trigger in the same transaction as any change, so a reader learns in one row whether anything
+    it keeps is stale, whichever process wrote."""
+    _run_script(db.conn, _SCHEMA_0005)

@@ -1,13 +1,16 @@
 """The Résidents list's data (every present resident, their latest NEWS2 set and open alerts), read
 with a few set-based queries and kept current across requests by `OverviewCache`.
 
-Freshness comes from the record, checked on every read, never from a timer: the opened residents
-are kept while their stored row is byte-for-byte the same (a sealed value gets a fresh nonce each
-time it is written, so any change shows), and the scored sets while no observation of that
-resident was stored since (observation sequence numbers only grow; the new ones since the last
-read name the residents to score again). Open alerts are read every time (a handful of rows,
-nothing sealed). So a reading stored by another process is on the next read. Nothing here audits:
-the caller writes one audit entry for what it shows.
+Freshness comes from the record, checked on every read, never from a timer. Each read takes one
+row: the newest observation and alert sequence numbers and the change counters that triggers raise
+in the same transaction as any write to residents or alerts (migration 0005), whichever process
+wrote. Only when one of them moved is anything read again: the opened residents are kept while
+their stored row is byte-for-byte the same (a sealed value gets a fresh nonce each time it is
+written, so any change shows), the scored sets while no observation of that resident was stored
+since (observation sequence numbers only grow; the new ones name the residents to score again),
+and the open alerts are read whole (a handful of rows, nothing sealed). So a reading stored by
+another process is on the next read. Nothing here audits: the caller writes one audit entry for
+what it shows.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ _BAND_RANK = {RiskBand.LOW: 0, RiskBand.LOW_MEDIUM: 1, RiskBand.MEDIUM: 2, RiskB
 _STAMPS_SQL = ("SELECT id, updated_at, presence, ins_status, identity, room, care_context "
                "FROM residents WHERE presence = ?")
 _OPEN_ALERTS_SQL = "SELECT id, seq, resident_id, band FROM alerts WHERE state = ? ORDER BY seq"
+_COUNTERS_SQL = ("SELECT (SELECT COALESCE(MAX(seq), 0) FROM observations), "
+                 "(SELECT COALESCE(MAX(seq), 0) FROM alerts), "
+                 "(SELECT counter FROM record_changes WHERE topic = 'residents'), "
+                 "(SELECT counter FROM record_changes WHERE topic = 'alerts')")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +101,12 @@ def _sort_key(entry: OverviewEntry) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    """What decides whether the kept overview is still the stored one (read in one transaction)."""
+    """What decides whether the kept overview is still the stored one: one row, compared whole."""
 
     observations: int
     alerts: int
-    stamps: dict[str, tuple[object, ...]]
-    alert_rows: list[tuple[str, int, str, str]]
+    residents_changes: int
+    alerts_changes: int
 
 
 @contextmanager
@@ -116,20 +123,30 @@ def _read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _snapshot(conn: sqlite3.Connection) -> _Snapshot:
     plain = conn.cursor()
+    plain.row_factory = None
+    observations, alerts, residents_changes, alerts_changes = plain.execute(
+        _COUNTERS_SQL).fetchone()
+    return _Snapshot(observations, alerts, residents_changes, alerts_changes)
+
+
+def _stamps(conn: sqlite3.Connection) -> dict[str, tuple[object, ...]]:
+    """Every present resident's stored row as it is (sealed columns included, nonces and all)."""
+    plain = conn.cursor()
     plain.row_factory = None  # plain tuples: compared whole, cheaply
-    observations, alerts = plain.execute(
-        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM observations), "
-        "(SELECT COALESCE(MAX(seq), 0) FROM alerts)").fetchone()
-    stamps = {row[0]: row[1:] for row in plain.execute(_STAMPS_SQL, (Presence.PRESENT.value,))}
-    alert_rows = plain.execute(_OPEN_ALERTS_SQL, (AlertState.OPEN.value,)).fetchall()
-    return _Snapshot(observations, alerts, stamps, alert_rows)
+    return {row[0]: row[1:] for row in plain.execute(_STAMPS_SQL, (Presence.PRESENT.value,))}
+
+
+def _alert_rows(conn: sqlite3.Connection) -> list[tuple[str, int, str, str]]:
+    plain = conn.cursor()
+    plain.row_factory = None
+    return plain.execute(_OPEN_ALERTS_SQL, (AlertState.OPEN.value,)).fetchall()
 
 
 class OverviewCache:
     """The opened residents and scored sets of one record, shared by the threads of a process.
 
-    A read compares a small snapshot (newest sequence numbers, every resident row, the open
-    alerts) with what the kept overview was built from, holding no lock while it reads the
+    A read compares a one-row snapshot (newest sequence numbers, change counters) with what the
+    kept overview was built from, holding no lock while it reads the
     database (a lock held across SQLite calls made the server's threads queue behind each other).
     Only when something changed does one thread at a time work out the new overview.
     """
@@ -162,15 +179,13 @@ class OverviewCache:
 
     def _published(self, snapshot: _Snapshot) -> Overview | None:
         with self._lock:
-            basis = self._basis
-            if (basis is None or basis.observations != snapshot.observations
-                    or basis.alert_rows != snapshot.alert_rows or basis.stamps != snapshot.stamps):
+            if self._basis != snapshot:
                 return None
             return Overview(self._entries, self._alerts,
                             Cursor(snapshot.observations, snapshot.alerts), self._signature)
 
     def _refresh(self, db: Database, conn: sqlite3.Connection, snapshot: _Snapshot) -> Overview:
-        stamps = snapshot.stamps
+        stamps = _stamps(conn)
         rescore = self._observed_residents(conn, snapshot.observations)
         for gone in set(self._cached) - set(stamps):
             del self._cached[gone]
@@ -194,7 +209,7 @@ class OverviewCache:
         entries = tuple(sorted(
             (OverviewEntry(item.resident, item.scored, item.version, next_set_due_at(item.scored))
              for item in self._cached.values()), key=_sort_key))
-        alerts = _open_alerts(snapshot.alert_rows)
+        alerts = _open_alerts(_alert_rows(conn))
         with self._lock:
             self._basis = snapshot
             self._entries = entries

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import logging
 import secrets
-from collections.abc import Callable
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import edge
 from web.access import user_may
 from web.blueprints import BLUEPRINTS
-from web.context import AUDIT_KEY, BANNERS_KEY, DB_KEY, SETTINGS_KEY, Banner
+from web.context import AUDIT_KEY, BANNERS_KEY, DB_KEY, SETTINGS_KEY, current_banners
 from web.error_pages import install_error_pages
 from web.forms import install_forms
 from web.gate import install_gate
@@ -25,19 +24,6 @@ from web.template_urls import install_template_urls
 
 _LOGGER = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
-
-
-def _banners_of(app: Flask) -> Callable[[], list[Banner]]:
-    def banners() -> list[Banner]:
-        shown: list[Banner] = []
-        for source in app.extensions[BANNERS_KEY]:
-            try:
-                shown.extend(source())
-            except edge.EdgeError:
-                _LOGGER.warning("a banner source failed", exc_info=True)
-        return shown
-
-    return banners
 
 
 def create_app(settings: edge.Settings, db: edge.Database | None = None, *,
@@ -70,7 +56,7 @@ def create_app(settings: edge.Settings, db: edge.Database | None = None, *,
     install_forms(app)
     install_error_pages(app)
     install_template_urls(app)
-    app.jinja_env.globals.update(banners=_banners_of(app), nav_items=nav_items, may=user_may,
+    app.jinja_env.globals.update(banners=current_banners, nav_items=nav_items, may=user_may,
                                  home_name=settings.home_name)
     for module_path in BLUEPRINTS:
         module = importlib.import_module(module_path)

@@ -3,6 +3,7 @@ signed-in user and session, and the banner type other blueprints contribute."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -12,6 +13,7 @@ from flask import current_app, g
 import edge
 from web.errors import SignInRequired
 
+_LOGGER = logging.getLogger(__name__)
 DB_KEY = "relais.db"
 SETTINGS_KEY = "relais.settings"
 BANNERS_KEY = "relais.banners"
@@ -25,6 +27,22 @@ class Banner:
     level: str
     text: str
     link: str | None = None
+
+
+def current_banners() -> list[Banner]:
+    """The banners of this request from every source the blueprints installed (a failing source
+    is logged and skipped: a banner never takes a page down). Worked out once per request."""
+    kept: list[Banner] | None = g.get("relais_banners")
+    if kept is not None:
+        return kept
+    shown: list[Banner] = []
+    for source in current_app.extensions[BANNERS_KEY]:
+        try:
+            shown.extend(source())
+        except edge.EdgeError:
+            _LOGGER.warning("a banner source failed", exc_info=True)
+    g.relais_banners = shown
+    return shown
 
 
 def record() -> edge.Database:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 import edge
 from tests.web.residents_fixtures import first_resident, reads_of
-from web.residents.row_cache import RenderCache
+from web.render_cache import RenderCache
 
 ROLE = edge.Role
 

@@ -21,7 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 import edge
-from web.residents.row_cache import RenderCache
+from web.render_cache import RenderCache
 
 MAX_QUERY_CHARS = 100
 OVERVIEW_KEY = "relais.residents.overview"
@@ -56,8 +56,10 @@ class ResidentRow:
 
 @dataclass(frozen=True, slots=True)
 class RenderedList:
-    """The list's rows as shown: their HTML and what the view needs to audit and count."""
+    """The list's rows as shown: their HTML, what the view needs to audit and count, and the key of
+    everything they show."""
 
+    key: tuple[object, ...]
     cards: Markup
     resident_ids: tuple[str, ...]
     due_count: int
@@ -118,7 +120,7 @@ def render_list(overview: edge.Overview, now: datetime, query: str, due_only: bo
     rows_cache = cast("RenderCache[Markup]", caches[ROWS_KEY])
     cards = Markup("").join(rows_cache.get(row.key(*context), functools.partial(render, row))
                             for row in rows)
-    rendered = RenderedList(cards, tuple(row.resident.id for row in rows),
+    rendered = RenderedList(key, cards, tuple(row.resident.id for row in rows),
                             sum(1 for row in rows if row.overdue))
     lists.put(key, rendered)
     return rendered

@@ -1,4 +1,4 @@
-"""Rendered parts of the Résidents list (rows, whole lists), kept by the key of everything they show.
+"""Rendered parts of pages (rows, lists, whole pages), kept by the key of everything they show.
 
 A bounded least-recently-used map shared by the server's threads. Nothing expires by time: a key
 names the data version, so a changed resident, set or alert simply asks for a new key, and the old
