@@ -4,7 +4,9 @@ One serialisation for both destinations: the DMP adapter puts this element insid
 `ProvideAndRegisterDocumentSetRequest`, the MSSanté adapter writes it as `METADATA.XML` in
 `IHE_XDM.zip` (with the `URI` slot naming the document's file in the zip). Objects: the
 SubmissionSet `RegistryPackage`, one `ExtrinsicObject` per document, their Classifications,
-ExternalIdentifiers and Slots, and the HasMember / RPLC Associations.
+ExternalIdentifiers and Slots, and the HasMember / RPLC Associations. For the DMP the adapter adds
+the IHE DSG signature entry and its HasMember / signs Associations (`sync.dmp.dsg`); `METADATA.XML`
+has none (an XDM zip is not signed here).
 """
 
 from __future__ import annotations
@@ -156,18 +158,23 @@ def _association(parent: etree._Element, association: Association) -> None:
         _slot(node, "SubmissionSetStatus", association.submission_set_status)
 
 
-def submit_objects_request(metadata: DocumentMetadata, *,
-                           uri: str | None = None) -> etree._Element:
+def submit_objects_request(metadata: DocumentMetadata, *, uri: str | None = None,
+                           extra_entries: tuple[DocumentEntry, ...] = (),
+                           extra_associations: tuple[Association, ...] = ()) -> etree._Element:
     """The `lcm:SubmitObjectsRequest` element of a document's metadata.
 
     :param uri: XDM only: the document's file name in the zip (`URI` slot).
+    :param extra_entries: DMP only: entries made at sending time (the IHE DSG signature entry of
+        `sync.dmp.dsg`), serialised like the document's, with their associations.
     """
     request = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap=NSMAP)
     objects = _rim(request, "RegistryObjectList")
     ids = _Ids()
     _submission_set(objects, ids, metadata.submission_set)
     _entry(objects, ids, metadata.entry, uri)
-    for association in metadata.associations:
+    for extra in extra_entries:
+        _entry(objects, ids, extra, None)
+    for association in (*metadata.associations, *extra_associations):
         _association(objects, association)
     return request
 

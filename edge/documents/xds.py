@@ -58,6 +58,7 @@ class RecipientKind(StrEnum):
 class AssociationType(StrEnum):
     HAS_MEMBER = "urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember"
     REPLACES = "urn:ihe:iti:2007:AssociationType:RPLC"
+    SIGNS = "urn:ihe:iti:2007:AssociationType:signs"  # IHE DSG: signature entry → SubmissionSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,8 @@ class SubmissionSet:
 
 @dataclass(frozen=True, slots=True)
 class Association:
-    """A HasMember (submission set → entry) or RPLC (new entry → replaced entry) association."""
+    """A HasMember (submission set → entry), RPLC (new entry → replaced entry) or signs (signature
+    entry → submission set) association."""
 
     entry_uuid: str
     kind: AssociationType

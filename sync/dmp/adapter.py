@@ -1,12 +1,14 @@
 """The DMP adapter: one document → one ITI-41 Provide and Register Document Set-b request.
 
 The request is the document's SubmitObjectsRequest (`sync.ebrs`, with its HasMember and, for a
-corrected version, RPLC associations), wrapped in a SOAP 1.2 envelope whose WS-Security header
-carries a VIHF signed with the home's certificate, packaged with MTOM and posted over TLS with the
-home's client certificate. The RegistryResponse becomes a `DeliveryReceipt` (acknowledged at once:
-the DMP answers synchronously) or the error the delivery loop needs. The XDS object ids are derived
-from the document's unique id, so sending again after a crash re-sends the very same submission,
-and the DMP's "already there" counts as delivered.
+corrected version, RPLC associations) plus the submission's IHE DSG signature document
+(`sync.dmp.dsg`: its own entry, MTOM part, HasMember and signs associations), wrapped in a SOAP
+1.2 envelope whose WS-Security header carries a VIHF signed with the home's certificate, packaged
+with MTOM and posted over TLS with the home's client certificate. The RegistryResponse becomes a
+`DeliveryReceipt` (acknowledged at once: the DMP answers synchronously) or the error the delivery
+loop needs. The XDS object ids (the signature's too) are derived from the document's unique id
+and the signature bytes are deterministic, so sending again after a crash re-sends the very same
+submission, and the DMP's "already there" counts as delivered.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from edge import Destination, OutboxRow, StoredDocument
 from sync.adapter import DeliveryReceipt, ProbeResult, ReceiptEvent
 from sync.dmp import mtom, soap, transport
+from sync.dmp.dsg import sign_submission
 from sync.dmp.response import ErrorClass, RegistryOutcome, classify, read_response
 from sync.dmp.vihf import SigningIdentity, VihfClaims, build_vihf
 from sync.ebrs import submit_objects_request
@@ -98,17 +101,23 @@ class DmpAdapter:
             software_version=self.config.software_version, software_id=SOFTWARE_ID,
             homologation_id=self.config.homologation_id.strip(),
             patient_id=metadata.entry.patient_id)
-        assertion = build_vihf(claims, self._signing_identity(), self.clock())
+        identity = self._signing_identity()
+        assertion = build_vihf(claims, identity, self.clock())
+        signed = sign_submission(metadata, document.content, identity)
         content_id = mtom.new_content_id("document")
+        signature_id = mtom.new_content_id("signature")
         body = soap.provide_and_register(
-            submit_objects_request(metadata),
-            [soap.AttachedDocument(metadata.entry.entry_uuid, content_id)])
+            submit_objects_request(metadata, extra_entries=(signed.entry,),
+                                   extra_associations=signed.associations),
+            [soap.AttachedDocument(metadata.entry.entry_uuid, content_id),
+             soap.AttachedDocument(signed.entry.entry_uuid, signature_id)])
         envelope = soap.build_envelope(to=self.config.url, action=soap.ITI41_ACTION,
                                        assertion=assertion, body=body,
                                        message_id=f"urn:uuid:{uuid.uuid4()}")
-        part = mtom.Part(content_id, metadata.entry.mime_type, document.content)
+        parts = [mtom.Part(content_id, metadata.entry.mime_type, document.content),
+                 mtom.Part(signature_id, signed.entry.mime_type, signed.content)]
         root_id = mtom.new_content_id("root")
-        return mtom.package(soap.serialise(envelope), root_id, [part], soap.ITI41_ACTION)
+        return mtom.package(soap.serialise(envelope), root_id, parts, soap.ITI41_ACTION)
 
     def deliver(self, row: OutboxRow, document: StoredDocument) -> DeliveryReceipt:
         """Send one document; see `sync.adapter.Adapter.deliver`."""

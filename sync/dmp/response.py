@@ -72,6 +72,14 @@ _CATALOGUE: dict[str, tuple[ErrorClass, str]] = {
                                  "L'identité INS du patient n'est pas qualifiée."),
     "XDSInvalidDocumentContent": (ErrorClass.DOCUMENT,
                                   "Le contenu du document (CDA) est refusé par le DMP."),
+    # The IHE DSG signature of the submission (codes of the sandbox: no DMP catalogue is public).
+    "DSGSignatureMissing": (ErrorClass.DOCUMENT, "L'envoi n'est pas signé : le DMP refuse un "
+                                                 "lot de documents sans signature."),
+    "DSGSignatureInvalid": (ErrorClass.CONFIGURATION,
+                            "Le DMP refuse la signature de l'envoi : vérifiez le certificat de "
+                            "signature de l'établissement."),
+    "DSGDigestMismatch": (ErrorClass.DOCUMENT, "Le contenu d'un document ne correspond pas à "
+                                               "la signature de l'envoi."),
 }
 _UNKNOWN = (ErrorClass.DOCUMENT, "Le DMP a refusé le document.")
 

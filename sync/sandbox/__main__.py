@@ -2,9 +2,10 @@
 
 Starts, in one directory (argument, else ``RELAIS_SANDBOX_DIR``, else ``./relais-sandbox``): the
 test PKI, the DMP endpoint, the MSSanté SMTP server, dovecot as the MSSanté IMAP server, and the
-fault switch's control endpoint. Prints one JSON line on stdout — the endpoints and the
-``RELAIS_*`` settings that point `python -m sync` at the sandbox — writes the same to
-``sandbox.json`` in the directory, and runs until SIGTERM or Ctrl-C. Faults change at run time
+fault switch's control endpoint. With ``--cda-schema FILE`` (or ``RELAIS_SANDBOX_CDA_SCHEMA``)
+the DMP validates each CDA document against that XSD. Prints one JSON line on stdout — the
+endpoints and the ``RELAIS_*`` settings that point `python -m sync` at the sandbox — writes the
+same to ``sandbox.json`` in the directory, and runs until SIGTERM or Ctrl-C. Faults change at run time
 through the control endpoint (``PUT /fault``) or the ``faults.json`` file.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from edge import configure_logging
 from sync.sandbox.ca import Pki, ensure_pki
+from sync.sandbox.cda_checks import load_cda_schema
 from sync.sandbox.dmp import SandboxDmp
 from sync.sandbox.faults import FaultSwitch, serve_control
 from sync.sandbox.imap import (
@@ -60,6 +62,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                             help=f"TCP port of the {name} server (default: a free one)")
     parser.add_argument("--no-imap", action="store_true",
                         help="do not start dovecot (receipts still land in the maildir)")
+    parser.add_argument("--cda-schema", type=Path,
+                        default=os.environ.get("RELAIS_SANDBOX_CDA_SCHEMA") or None,
+                        help="CDA schema (e.g. CDA_extended.xsd) the DMP validates each document "
+                             "against (default: RELAIS_SANDBOX_CDA_SCHEMA; none: check off)")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -112,7 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     maildir = imap_home / "mail"
     switch = FaultSwitch(directory)
     control = serve_control(switch, port=args.control_port)
-    dmp = SandboxDmp(directory, pki, switch=switch, port=args.dmp_port).start()
+    try:
+        cda_schema = load_cda_schema(str(args.cda_schema)) if args.cda_schema else None
+    except ValueError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        control.shutdown()
+        return 1
+    dmp = SandboxDmp(directory, pki, switch=switch, port=args.dmp_port,
+                     cda_schema=cda_schema).start()
     smtp = SandboxSmtp(SmtpConfig(directory, pki, args.mailbox, maildir, port=args.smtp_port))
     smtp.start()
     imap: SandboxImap | None = None

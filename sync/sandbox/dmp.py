@@ -3,7 +3,8 @@
 TLS needs a client certificate issued by the sandbox CA. Each connection first draws the fault
 the switch asks for (`sync.sandbox.faults`): dropped at once (offline), a handshake that refuses
 the home's certificate, a 503, no answer (timeout), a reset while the body comes in, a late answer,
-or a refusal with an error code. Otherwise the request goes through `dmp_checks` and, when clean,
+or a refusal with an error code. Otherwise the request goes through `dmp_checks` (with the CDA
+schema check when one is configured) and, when clean,
 into the registry (`dmp_store`), and the answer is a SOAP 1.2 RegistryResponse. A ``GET …?wsdl``
 answers a short service description: the light request the adapter's probe makes.
 """
@@ -144,15 +145,22 @@ class SandboxDmp:
 
     :param schema: the compiled XDS.b repository schema, when the caller has it (tests pass the
         reference copy); the sandbox itself ships no schema.
+    :param cda_schema: the compiled CDA schema each document is validated against (the
+        ``--cda-schema`` option); without it that check is off, which is logged once.
     """
 
     def __init__(self, sandbox_dir: Path, pki: Pki, *, switch: FaultSwitch | None = None,
                  host: str = "127.0.0.1", port: int = 0,
-                 schema: etree.XMLSchema | None = None) -> None:
+                 schema: etree.XMLSchema | None = None,
+                 cda_schema: etree.XMLSchema | None = None) -> None:
         self.store = DmpStore(sandbox_dir)
         self.pki = pki
         self.switch = switch
         self.schema = schema
+        self.cda_schema = cda_schema
+        if cda_schema is None:
+            _LOGGER.info("sandbox DMP: no CDA schema given (--cda-schema): documents are not "
+                         "validated against the CDA XSD")
         self.context = _server_context(pki, pki.ca_cert)
         self.rejecting_context = _server_context(pki, pki.rogue_ca_cert)
         self.rejecting_context.maximum_version = ssl.TLSVersion.TLSv1_2
@@ -185,7 +193,7 @@ class SandboxDmp:
         now = datetime.now(UTC)
         try:
             checked = check_request(content_type, body, ca_pem=self.pki.ca_cert, now=now,
-                                    schema=self.schema)
+                                    schema=self.schema, cda_schema=self.cda_schema)
         except RequestRefused as exc:
             self.store.record_request(now, "fault", exc.code, body)
             envelope = build_envelope(to="", action="http://www.w3.org/2005/08/addressing/soap/fault",

@@ -6,17 +6,18 @@ schema (when the caller passes a compiled schema); then the metadata: every requ
 classification and identifier once (confidentiality 1..4), codes in the DMP value sets, class
 consistent with type and format with the CDA model; the INS (OID, mod-97 key) identical in the
 VIHF, the SubmissionSet and each DocumentEntry; the hash, size, uniqueId, creationTime,
-serviceStartTime and title matching the document's bytes. Registry-level rules (duplicates,
-replacement targets) are the store's (`sync.sandbox.dmp_store`).
+serviceStartTime and title matching the document's bytes, and each CDA against the CDA schema
+when the sandbox has one (`sync.sandbox.cda_checks`); the submission's IHE DSG signature
+(`sync.sandbox.dmp_signature`). Registry-level rules (duplicates, replacement targets) are the
+store's (`sync.sandbox.dmp_store`).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from copy import deepcopy as copy_element
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
@@ -45,9 +46,11 @@ from sync.ebrs import (
     SS_UNIQUE_ID,
     SUBMISSION_SET_NODE,
 )
+from sync.sandbox.cda_checks import FORMAT_BY_TEMPLATE, META, PDF_FORMAT, check_content
+from sync.sandbox.dmp_signature import ReceivedSignature, Submission, check_signature, is_signature
+from sync.sandbox.rim import classes, coding, external, slots
 from sync.xml_safety import parse_untrusted
 
-HL7 = "urn:hl7-org:v3"
 RPLC = "urn:ihe:iti:2007:AssociationType:RPLC"
 INS_OIDS = frozenset({"1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10",
                       "1.2.250.1.213.1.4.11"})
@@ -55,10 +58,6 @@ CLASS_CODES = frozenset({"10", "11", "31", "42", "43", "44", "45", "52", "60", "
 CONFIDENTIALITY = {"2.16.840.1.113883.5.25": {"N", "R", "V"},
                    "1.2.250.1.213.1.1.4.13": {"MASQUE_PS", "INVISIBLE_PATIENT",
                                               "INVISIBLE_REPRESENTANTS_LEGAUX"}}
-FORMAT_BY_TEMPLATE = {"1.2.250.1.213.1.1.1.22": "urn:asip:ci-sis:dlu:2015",
-                      "1.2.250.1.213.1.1.1.23": "urn:asip:ci-sis:fludt:2017",
-                      "1.2.250.1.213.1.1.1.24": "urn:asip:ci-sis:fludr:2017"}
-PDF_FORMAT = "urn:ihe:iti:xds-sd:pdf:2008"
 FORMAT_CODES = frozenset({*FORMAT_BY_TEMPLATE.values(), PDF_FORMAT, "urn:ihe:iti:xds-sd:text:2008",
                           "urn:asip:ci-sis:vsm:2012", "urn:ihe:pcc:ips:2020",
                           "urn:asip:ci-sis:dlu:2024"})
@@ -71,7 +70,6 @@ REQUIRED_SLOTS = ("creationTime", "languageCode", "serviceStartTime", "sourcePat
                   "size")
 ONCE = {"classCode": DE_CLASS, "formatCode": DE_FORMAT, "healthcareFacilityTypeCode": DE_FACILITY,
         "practiceSettingCode": DE_PRACTICE, "typeCode": DE_TYPE}
-META = "XDSRegistryMetadataError"
 
 
 class RequestRefused(Exception):
@@ -103,28 +101,7 @@ class CheckedRequest:
     entries: tuple[ReceivedEntry, ...]
     replacements: tuple[tuple[str, str], ...]   # (new entryUUID, replaced entryUUID)
     errors: tuple[RegistryError, ...]
-
-
-def _slots(node: etree._Element) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for slot in node.iterfind(f"{{{RIM}}}Slot"):
-        values = [v.text or "" for v in slot.iterfind(f"{{{RIM}}}ValueList/{{{RIM}}}Value")]
-        found.setdefault(slot.get("name", ""), []).extend(values)
-    return found
-
-
-def _classes(objects: etree._Element, object_id: str, scheme: str) -> list[etree._Element]:
-    return [c for c in objects.iter(f"{{{RIM}}}Classification")
-            if c.get("classificationScheme") == scheme and c.get("classifiedObject") == object_id]
-
-
-def _external(objects: etree._Element, object_id: str, scheme: str) -> list[str]:
-    return [e.get("value", "") for e in objects.iter(f"{{{RIM}}}ExternalIdentifier")
-            if e.get("identificationScheme") == scheme and e.get("registryObject") == object_id]
-
-
-def _coding(node: etree._Element) -> tuple[str, str]:
-    return node.get("nodeRepresentation", ""), (_slots(node).get("codingScheme") or [""])[0]
+    signature: ReceivedSignature | None = None
 
 
 def _check_ins(cx: str, errors: list[RegistryError], where: str) -> None:
@@ -139,66 +116,27 @@ def _check_ins(cx: str, errors: list[RegistryError], where: str) -> None:
         errors.append(RegistryError("XDSUnknownPatientId", f"{where}: INS key invalid", "Error"))
 
 
-def _cda_time(cda: etree._Element, path: str) -> str | None:
-    found = cda.xpath(path, namespaces={"h": HL7})
-    if not found:
-        return None
-    value = str(found[0])
-    if len(value) > 14 and value[14] in "+-":
-        return datetime.strptime(value, "%Y%m%d%H%M%S%z").astimezone(UTC).strftime("%Y%m%d%H%M%S")
-    return value
-
-
-def _check_content(meta: dict[str, list[str]], title: str, unique_id: str, format_code: str,
-                   type_code: str, content: bytes, errors: list[RegistryError]) -> None:
-    if meta["hash"][0].lower() != hashlib.sha1(content).hexdigest():  # noqa: S324 (XDS hash)
-        errors.append(RegistryError("XDSRepositoryMetadataError", "hash differs", "Error"))
-    if meta["size"][0] != str(len(content)):
-        errors.append(RegistryError("XDSNonIdenticalSize", "size differs", "Error"))
-    try:
-        cda = parse_untrusted(content)
-    except etree.XMLSyntaxError:
-        errors.append(RegistryError("XDSInvalidDocumentContent", "not XML", "Error"))
-        return
-    cda_id = "^".join(filter(None, (cda.xpath("string(h:id/@root)", namespaces={"h": HL7}),
-                                    cda.xpath("string(h:id/@extension)", namespaces={"h": HL7}))))
-    checks = (("uniqueId", unique_id, cda_id),
-              ("title", title, cda.findtext(f"{{{HL7}}}title", "").strip()),
-              ("creationTime", meta["creationTime"][0], _cda_time(cda, "h:effectiveTime/@value")),
-              ("serviceStartTime", meta["serviceStartTime"][0],
-               _cda_time(cda, "h:documentationOf/h:serviceEvent/h:effectiveTime/h:low/@value")),
-              ("typeCode", type_code, cda.xpath("string(h:code/@code)", namespaces={"h": HL7})))
-    for name, declared, actual in checks:
-        if declared != actual:
-            errors.append(RegistryError(META, f"{name} differs from the CDA", "Error"))
-    templates = set(cda.xpath("h:templateId/@root", namespaces={"h": HL7}))
-    expected = [f for t, f in FORMAT_BY_TEMPLATE.items() if t in templates]
-    if cda.find(f"{{{HL7}}}component/{{{HL7}}}nonXMLBody") is not None:
-        expected = [PDF_FORMAT]
-    if expected and format_code not in expected:
-        errors.append(RegistryError(META, "formatCode inconsistent with templateId", "Error"))
-
-
 def _check_entry(objects: etree._Element, entry: etree._Element, parts: dict[str, bytes],
-                 documents: dict[str, str], errors: list[RegistryError]) -> ReceivedEntry | None:
+                 documents: dict[str, str], errors: list[RegistryError],
+                 cda_schema: etree.XMLSchema | None) -> ReceivedEntry | None:
     uid = entry.get("id", "")
-    meta = _slots(entry)
+    meta = slots(entry)
     for name in REQUIRED_SLOTS:
         if len(meta.get(name, [])) != 1:
             errors.append(RegistryError(META, f"slot {name} must occur once", "Error", uid))
     codes: dict[str, tuple[str, str]] = {}
     for name, scheme in ONCE.items():
-        found = _classes(objects, uid, scheme)
+        found = classes(objects, uid, scheme)
         if len(found) != 1:
             errors.append(RegistryError(META, f"{name} must occur once", "Error", uid))
         else:
-            codes[name] = _coding(found[0])
-    confidentiality = [_coding(c) for c in _classes(objects, uid, DE_CONFIDENTIALITY)]
+            codes[name] = coding(found[0])
+    confidentiality = [coding(c) for c in classes(objects, uid, DE_CONFIDENTIALITY)]
     if (not 1 <= len(confidentiality) <= 4
             or any(code not in CONFIDENTIALITY.get(system, set()) for code, system in confidentiality)
             or sum(system == "2.16.840.1.113883.5.25" for _, system in confidentiality) != 1):
         errors.append(RegistryError(META, "confidentialityCode outside J58 or not 1..4", "Error"))
-    if not _classes(objects, uid, DE_AUTHOR):
+    if not classes(objects, uid, DE_AUTHOR):
         errors.append(RegistryError(META, "author missing", "Error", uid))
     value_sets = (("classCode", lambda c, s: c in CLASS_CODES and s == "1.2.250.1.213.1.1.4.1"),
                   ("formatCode", lambda c, s: c in FORMAT_CODES),
@@ -213,8 +151,8 @@ def _check_entry(objects: etree._Element, entry: etree._Element, parts: dict[str
     if CLASS_BY_TYPE.get(type_code, codes.get("classCode", ("",))[0]) != codes.get(
             "classCode", ("", ""))[0]:
         errors.append(RegistryError(META, "classCode inconsistent with typeCode", "Error", uid))
-    unique = _external(objects, uid, DE_UNIQUE_ID)
-    patient = _external(objects, uid, DE_PATIENT_ID)
+    unique = external(objects, uid, DE_UNIQUE_ID)
+    patient = external(objects, uid, DE_PATIENT_ID)
     localized = entry.find(f"{{{RIM}}}Name/{{{RIM}}}LocalizedString")
     title = localized.get("value", "") if localized is not None else ""
     content = parts.get(documents.get(uid, ""))
@@ -228,8 +166,8 @@ def _check_entry(objects: etree._Element, entry: etree._Element, parts: dict[str
         return None
     if any(e.location == uid and e.code == META for e in errors) or len(meta.get("hash", [])) != 1:
         return None
-    _check_content(meta, title, unique[0], codes.get("formatCode", ("", ""))[0], type_code,
-                   content, errors)
+    check_content(meta, title, unique[0], codes.get("formatCode", ("", ""))[0], type_code,
+                  content, errors, cda_schema)
     _check_ins(patient[0], errors, "DocumentEntry.patientId")
     return ReceivedEntry(uid, unique[0], patient[0], meta["hash"][0].lower(), len(content), content)
 
@@ -260,7 +198,8 @@ def _infoset(request: etree._Element, documents: dict[str, str],
 
 
 def check_request(content_type: str, body: bytes, *, ca_pem: Path, now: datetime,
-                  schema: etree.XMLSchema | None = None) -> CheckedRequest:
+                  schema: etree.XMLSchema | None = None,
+                  cda_schema: etree.XMLSchema | None = None) -> CheckedRequest:
     """Read and check one ITI-41 request.
 
     :raises RequestRefused: unreadable packaging or envelope, or a VIHF the DMP refuses.
@@ -290,21 +229,25 @@ def check_request(content_type: str, body: bytes, *, ca_pem: Path, now: datetime
     if len(packages) != 1:
         raise RequestRefused("soap:Sender", "exactly one SubmissionSet is expected")
     ss = packages[0]
-    ss_patient = _external(objects, ss, SS_PATIENT_ID)
-    ss_unique = _external(objects, ss, SS_UNIQUE_ID)
+    ss_patient = external(objects, ss, SS_PATIENT_ID)
+    ss_unique = external(objects, ss, SS_UNIQUE_ID)
     package = next((p for p in objects.iterfind(f"{{{RIM}}}RegistryPackage") if p.get("id") == ss),
                    None)
-    if (len(ss_patient) != 1 or len(ss_unique) != 1 or len(_external(objects, ss, SS_SOURCE_ID)) != 1
-            or package is None or len(_slots(package).get("submissionTime", [])) != 1
-            or not _classes(objects, ss, SS_AUTHOR)):
+    if (len(ss_patient) != 1 or len(ss_unique) != 1 or len(external(objects, ss, SS_SOURCE_ID)) != 1
+            or package is None or len(slots(package).get("submissionTime", [])) != 1
+            or not classes(objects, ss, SS_AUTHOR)):
         errors.append(RegistryError(META, "SubmissionSet metadata incomplete", "Error", ss))
-    content_types = [_coding(c) for c in _classes(objects, ss, SS_CONTENT_TYPE)]
+    content_types = [coding(c) for c in classes(objects, ss, SS_CONTENT_TYPE)]
     if len(content_types) != 1 or content_types[0][1] != CONTENT_TYPE_SYSTEM:
         errors.append(RegistryError(META, "contentTypeCode outside J59", "Error", ss))
     patient_id = ss_patient[0] if ss_patient else ""
     _check_ins(patient_id, errors, "SubmissionSet.patientId")
     entries = [e for node in objects.iterfind(f"{{{RIM}}}ExtrinsicObject")
-               if (e := _check_entry(objects, node, parts, documents, errors)) is not None]
+               if not is_signature(objects, node)
+               and (e := _check_entry(objects, node, parts, documents, errors, cda_schema))]
+    signature = check_signature(objects, Submission(
+        ss, patient_id, parts, documents, {e.unique_id: e.content for e in entries},
+        vihf.signer_subject), ca_pem, errors)
     if vihf.attributes.get(ATTR_RESOURCE_ID) != patient_id or any(
             entry.patient_id != patient_id for entry in entries):
         errors.append(RegistryError("XDSPatientIdDoesNotMatch",
@@ -313,4 +256,4 @@ def check_request(content_type: str, body: bytes, *, ca_pem: Path, now: datetime
                          for a in objects.iterfind(f"{{{RIM}}}Association")
                          if a.get("associationType") == RPLC)
     return CheckedRequest(vihf, ss_unique[0] if ss_unique else "", patient_id, tuple(entries),
-                          replacements, tuple(errors))
+                          replacements, tuple(errors), signature)

@@ -5,7 +5,9 @@ the sandbox); ``entries`` is the registry, one row per document unique id, with 
 was submitted; ``registrations`` is append-only, one row each time a document is newly registered
 (it has no uniqueness constraint on purpose: a duplicate registration would show there). Registering
 is idempotent on the unique id: the same id with the same hash is "already there"; with another
-hash it is refused. A replacement (RPLC) needs an Approved target and deprecates it.
+hash it is refused. A replacement (RPLC) needs an Approved target and deprecates it. The IHE DSG
+signature document of each submission goes to ``signatures`` (not ``entries``: the registry's
+counts stay those of the care documents), idempotent on its unique id in the same way.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ CREATE TABLE IF NOT EXISTS entries (
     unique_id TEXT PRIMARY KEY, entry_uuid TEXT NOT NULL UNIQUE, patient_id TEXT NOT NULL,
     hash TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL, submissions INTEGER NOT NULL,
     registered_at TEXT NOT NULL, replaced_by TEXT, content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (
+    unique_id TEXT PRIMARY KEY, entry_uuid TEXT NOT NULL, signs TEXT NOT NULL, hash TEXT NOT NULL,
+    submissions INTEGER NOT NULL, registered_at TEXT NOT NULL, content BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS registrations (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, unique_id TEXT NOT NULL, at TEXT NOT NULL);
 """
@@ -102,6 +107,13 @@ class DmpStore:
                 errors.append(RegistryError("XDSNonIdenticalHash",
                                             "uniqueId already registered with another hash",
                                             "Error", entry.entry_uuid))
+        signature = checked.signature
+        known = None if signature is None else conn.execute(
+            "SELECT hash FROM signatures WHERE unique_id = ?", (signature.unique_id,)).fetchone()
+        if signature is not None and known is not None and known[0] != signature.hash:
+            errors.append(RegistryError("XDSNonIdenticalHash", "signature uniqueId already "
+                                        "registered with another hash", "Error",
+                                        signature.entry_uuid))
         fresh_uuids = {entry.entry_uuid for entry in fresh}
         for source, target in checked.replacements:
             if source not in fresh_uuids:
@@ -121,6 +133,13 @@ class DmpStore:
                  APPROVED, at.isoformat(), entry.content))
             conn.execute("INSERT INTO registrations (unique_id, at) VALUES (?, ?)",
                          (entry.unique_id, at.isoformat()))
+        if signature is not None:
+            conn.execute(
+                "INSERT INTO signatures (unique_id, entry_uuid, signs, hash, submissions, "
+                "registered_at, content) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (unique_id) "
+                "DO UPDATE SET submissions = submissions + 1",
+                (signature.unique_id, signature.entry_uuid, checked.submission_unique_id,
+                 signature.hash, at.isoformat(), signature.content))
         for source, target in checked.replacements:
             if source in fresh_uuids:
                 conn.execute("UPDATE entries SET status = ?, replaced_by = ? WHERE entry_uuid = ?",
@@ -141,6 +160,11 @@ class DmpStore:
             row = conn.execute("SELECT * FROM entries WHERE unique_id = ?",
                                (unique_id,)).fetchone()
         return dict(row) if row is not None else None
+
+    def signature_counts(self) -> dict[str, int]:
+        """signature unique id → how many submissions carried it."""
+        with closing(self._connect()) as conn:
+            return dict(conn.execute("SELECT unique_id, submissions FROM signatures").fetchall())
 
     def raw_requests(self) -> list[bytes]:
         with closing(self._connect()) as conn:

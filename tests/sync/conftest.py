@@ -106,6 +106,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox
 # -- the DMP stand-in in this process, for the DMP adapter and delivery tests --------------------
 
 XDS_SCHEMA = ("specs", "xds", "schema", "IHE", "XDS.b_DocumentRepository.xsd")
+CDA_SCHEMA = ("specs", "cda", "infrastructure", "cda", "CDA_extended.xsd")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +150,29 @@ def xds_schema() -> Any:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
+@pytest.fixture(scope="session")
+def cda_schema() -> Any:
+    """The HL7 CDA schema (CDA_extended.xsd) from the reference documents (skips when absent)."""
+    from sync.sandbox.cda_checks import load_cda_schema
+
+    path = PROJECT_ROOT.parent.joinpath("shared", *CDA_SCHEMA)
+    if not path.exists():
+        pytest.skip("../shared/ is absent: the CDA schema the sandbox DMP can validate documents "
+                    "against is not beside this clone")
+    return load_cda_schema(str(path))
+
+
 @pytest.fixture
-def dmp_sandbox(tmp_path: Path, sandbox_pki: Pki, xds_schema: Any) -> Iterator[DmpSandbox]:
-    """A fresh sandbox DMP (empty registry, no fault) checking requests against the XDS.b schema."""
+def dmp_sandbox(tmp_path: Path, sandbox_pki: Pki, xds_schema: Any, cda_schema: Any
+                ) -> Iterator[DmpSandbox]:
+    """A fresh sandbox DMP (empty registry, no fault) checking requests against the XDS.b schema
+    and each CDA document against CDA_extended.xsd (its ``--cda-schema`` option)."""
     from sync.sandbox.dmp import SandboxDmp
 
     directory = tmp_path / "dmp-sandbox"
     switch = FaultSwitch(directory)
-    server = SandboxDmp(directory, sandbox_pki, switch=switch, schema=xds_schema).start()
+    server = SandboxDmp(directory, sandbox_pki, switch=switch, schema=xds_schema,
+                        cda_schema=cda_schema).start()
     try:
         yield DmpSandbox(server, sandbox_pki, switch, directory)
     finally:
