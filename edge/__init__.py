@@ -64,6 +64,7 @@ from edge.device_registry import (
     list_devices,
     pair_device,
     record_battery,
+    record_racp_cursor,
     record_rejected_frame,
     record_seen,
     register_device,
@@ -123,11 +124,13 @@ from edge.documents import (
 from edge.errors import (
     AlreadyInitialised,
     BackupInvalid,
+    CurrentSecretRejected,
     DataDirectoryNotReady,
     EdgeError,
     ImportRejected,
     IntegrityViolation,
     KeyUnavailable,
+    NoTemporaryPassword,
     NotFound,
     RecordRejected,
     SettingInvalid,
@@ -138,6 +141,8 @@ from edge.factors import (
     FactorStatus,
     SecurityKey,
     add_security_key,
+    change_pin,
+    check_pin_rules,
     enrol_totp,
     factor_status,
     list_security_keys,
@@ -178,11 +183,31 @@ from edge.news2 import (
     Spo2Scale,
     score_news2,
 )
-from edge.news2_sets import ACVPU_RANKS, NEWS2_CODES, News2Settings, ScoredSet, SetValue, latest_set
+from edge.news2_sets import (
+    ACVPU_RANKS,
+    NEWS2_CODES,
+    News2Settings,
+    ScoredSet,
+    SetValue,
+    latest_set,
+    preview_correction,
+)
 from edge.news2_settings import set_news2_baseline, set_scale2_target
 from edge.notes import add_note, amend_note, list_notes
+from edge.observation_history import (
+    ObservationGroup,
+    ObservationHistory,
+    ObservationOrigin,
+    ObservationVersions,
+    amended_among,
+    observation_history,
+    observation_origins,
+    observation_versions,
+)
 from edge.observations import (
+    MAX_REASON_CHARS,
     NewObservation,
+    NotOwnEntry,
     amend_observation,
     get_observation,
     list_observations,
@@ -203,6 +228,12 @@ from edge.outbox import (
     release_stale_claims,
     replay,
     store_document,
+)
+from edge.password_change import (
+    change_password,
+    choose_new_password,
+    password_change_required,
+    set_temporary_password,
 )
 from edge.record import (
     CaptureMethod,
@@ -291,7 +322,7 @@ __all__ = [
     "UnassignedState", "assign_unassigned", "close_measurement_session", "find_device",
     "get_device", "get_unassigned", "ingest_reading", "list_devices", "list_unassigned",
     "open_measurement_session", "open_sessions", "pair_device", "record_battery",
-    "record_rejected_frame", "record_seen", "register_device", "reject_unassigned",
+    "record_racp_cursor", "record_rejected_frame", "record_seen", "register_device", "reject_unassigned",
     "retire_device", "serial_devices", "unpair_device",
     # -- documents for the national services --
     "Association", "AssociationType", "AttachmentRefused", "Author", "CodedValue", "DocumentEntry",
@@ -318,6 +349,10 @@ __all__ = [
     "peek_pending_form", "pin_subject", "purge_sessions", "record_failure", "reset_factors", "set_pin",
     "take_pending_form", "totp_code", "totp_uri", "touch_session", "unlock_session",
     "verify_pin", "verify_totp",
+    # -- tablet application: changing passwords and PINs --
+    "CurrentSecretRejected", "NoTemporaryPassword", "change_password", "change_pin",
+    "check_pin_rules",
+    "choose_new_password", "password_change_required", "set_temporary_password",
     # -- tablet application: NEWS2 alerts, monitoring, live changes --
     "ACVPU_RANKS", "NEWS2_CODES", "SET_WINDOW", "Acvpu", "Alert", "AlertAction", "AlertKind",
     "AlertChange", "AlertNotOpen", "AlertState", "AlertValue", "BaselineChange", "Changes",
@@ -331,4 +366,8 @@ __all__ = [
     "AuditGroupWriter", "AuditRequest", "PendingAudit",
     # -- tablet application: the account form checks each field itself --
     "MIN_PASSWORD_CHARS", "normalise_login",
+    # -- tablet application: correcting a stored vital sign, its history --
+    "MAX_REASON_CHARS", "NotOwnEntry", "ObservationGroup", "ObservationHistory",
+    "ObservationOrigin", "ObservationVersions", "amended_among", "observation_history",
+    "observation_origins", "observation_versions", "preview_correction",
 ]

@@ -11,7 +11,8 @@ The rules (CLINICAL.md §2.2, RCP chart 4):
   for the resident, a new triggering set opens nothing. A worse band opens a new alert that names
   the one it escalates; the older ones become ESCALATED.
 - A complete set below every trigger ends the episode: acknowledged alerts become RESOLVED. An
-  unacknowledged alert stays open until someone acknowledges it.
+  unacknowledged alert stays open until someone acknowledges it — also when the set now scores
+  lower because a value was corrected (a person confirms it, e.g. with ENTRY_ERROR).
 
 `evaluate_alerts` runs inside the write transaction that stores observations, so every store path
 (typed, device, amendment) opens its alerts atomically with the values.
@@ -92,6 +93,8 @@ class AlertValue:
     unit: str
     points: int | None
     observed_at: str
+    observation_id: str | None = None
+    """The stored observation (a later correction of it shows that the alert's values changed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +199,8 @@ def _alert(db: Database, row: sqlite3.Row) -> Alert:
         kind=AlertKind(row["kind"]), score=row["score"], band=RiskBand(row["band"]),
         state=AlertState(row["state"]),
         values=tuple(AlertValue(News2Parameter(item["parameter"]), item["display"],
-                                item["unit"], item["points"], item["observed_at"])
+                                item["unit"], item["points"], item["observed_at"],
+                                item.get("observation_id"))
                      for item in details["values"]),
         missing=tuple(News2Parameter(item) for item in details["missing"]),
         scale=details["scale"], window=(details["window"][0], details["window"][1]),

@@ -28,13 +28,14 @@ from edge.demo_runner import prepare_demo, run_demo
 from edge.errors import EdgeError
 from edge.keys import parse_recovery_code, read_key_file, write_runtime_kek
 from edge.logs import configure_logging
+from edge.password_change import set_temporary_password
 from edge.record import Role
 from edge.recovery_kit import make_recovery_kit
 from edge.residents_import import import_residents
 from edge.rotation import rotate_keys
 from edge.status import read_status
 from edge.storage import Database
-from edge.users import add_user, disable_user, list_users
+from edge.users import add_user, disable_user, find_user, list_users
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 CLI_ACTOR = "admin-cli"
@@ -156,7 +157,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @cli.group()
 def users() -> None:
-    """Staff accounts: add, disable, list."""
+    """Staff accounts: add, disable, list, give a temporary password."""
 
 
 @users.command("add")
@@ -185,6 +186,22 @@ def users_disable(ctx: click.Context, login: str) -> None:
     with _record(ctx) as db:
         disable_user(db, CLI_ACTOR, login)
     click.echo(f"Account {login} disabled.")
+
+
+@users.command("password")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Read the temporary password from standard input.")
+@click.pass_context
+@friendly_errors
+def users_password(ctx: click.Context, login: str, password_stdin: bool) -> None:
+    """Give an account a temporary password (typed twice, hidden): its sessions end, a sign-in
+    lock lifts, and the person must choose their own password at the next sign-in."""
+    password = _read_secret_line("Temporary password", password_stdin, confirm=True)
+    with _record(ctx) as db:
+        user = find_user(db, login)
+        ended = set_temporary_password(db, CLI_ACTOR, user.id, password)
+    click.echo(f"Temporary password set for {user.login}; {ended} session(s) ended. "
+               "Hand it over in person: a new password is asked at the next sign-in.")
 
 
 @users.command("list")

@@ -49,6 +49,16 @@ class ImportRejected(RecordRejected):
         super().__init__(f"Import refusé, aucune ligne importée. {lines}")
 
 
+class CurrentSecretRejected(RecordRejected):
+    """The current password (or PIN) given to authorise a change is wrong: nothing was changed; the
+    person must type it again (callers count these failures like sign-in failures)."""
+
+
+class NoTemporaryPassword(EdgeError):
+    """A new password was chosen without the current one, but the account is not waiting for a
+    change after a temporary password: ask for the current password instead."""
+
+
 class NotFound(EdgeError):
     """The record asked for does not exist (or is not visible to this actor)."""
 

@@ -21,12 +21,12 @@ from urllib.parse import quote, urlencode
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from edge.audit import AuditAction, append_audit
-from edge.errors import NotFound, RecordRejected
+from edge.audit import AuditAction, AuditOutcome, append_audit
+from edge.errors import CurrentSecretRejected, NotFound, RecordRejected
 from edge.record import new_id
 from edge.sessions import EndReason, end_user_sessions
 from edge.storage import Database, iso
-from edge.users import HASHER
+from edge.users import HASHER, password_matches
 
 TOTP_PERIOD_S = 30
 TOTP_DIGITS = 6
@@ -210,6 +210,30 @@ def verify_pin(db: Database, user_id: str, pin: str) -> bool:
         return bool(HASHER.verify(rows[0]["pin_hash"], pin))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def change_pin(db: Database, user_id: str, proof: str, new_pin: str) -> None:
+    """The owner changes their PIN, proving it is them with the current PIN or, if they forgot
+    it, their password (a PIN is 4–8 digits and a password 15 characters or more, so ``proof``
+    is checked against one of them only).
+
+    :raises CurrentSecretRejected: ``proof`` is neither (audited as denied); nothing changed.
+    :raises RecordRejected: ``new_pin`` breaks the PIN rules.
+    """
+    looks_like_pin = len(proof) <= PIN_MAX_DIGITS and proof.isascii() and proof.isdigit()
+    proved = (verify_pin(db, user_id, proof) if looks_like_pin
+              else password_matches(db, user_id, proof))
+    if not proved:
+        append_audit(db, user_id, AuditAction.UPDATE, "user", user_id,
+                     outcome=AuditOutcome.DENIED,
+                     details={"factor": "pin", "change": "changed", "reason": "current_secret"})
+        raise CurrentSecretRejected("Le code PIN actuel ou le mot de passe est incorrect.")
+    check_pin_rules(new_pin)
+    with db.write() as conn:
+        conn.execute("UPDATE users SET pin_hash = ? WHERE id = ?", (HASHER.hash(new_pin), user_id))
+        append_audit(db, user_id, AuditAction.UPDATE, "user", user_id,
+                     details={"factor": "pin", "change": "changed",
+                              "proof": "pin" if looks_like_pin else "password"}, conn=conn)
 
 
 # -- reset ---------------------------------------------------------------------------------------

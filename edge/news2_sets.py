@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -200,6 +200,15 @@ def _set_value(db: Database, parameter: News2Parameter, row: sqlite3.Row) -> Set
                     row["observed_at"])
 
 
+def _newest_values(db: Database, conn: sqlite3.Connection, resident_id: str) -> list[SetValue]:
+    newest: list[SetValue] = []
+    for parameter, code in NEWS2_CODES.items():
+        row = conn.execute(_LATEST_SQL, (resident_id, code)).fetchone()
+        if row is not None:
+            newest.append(_set_value(db, parameter, row))
+    return newest
+
+
 def latest_set(db: Database, resident_id: str,
                conn: sqlite3.Connection | None = None) -> ScoredSet | None:
     """Score the resident's latest set; None when no NEWS2 parameter was ever recorded.
@@ -207,12 +216,26 @@ def latest_set(db: Database, resident_id: str,
     :param conn: read inside this connection (the write transaction that just stored values).
     """
     conn = conn if conn is not None else db.reader()
-    newest: list[SetValue] = []
-    for parameter, code in NEWS2_CODES.items():
-        row = conn.execute(_LATEST_SQL, (resident_id, code)).fetchone()
-        if row is not None:
-            newest.append(_set_value(db, parameter, row))
-    return score_values(resident_id, newest, read_settings(db, conn, resident_id))
+    return score_values(resident_id, _newest_values(db, conn, resident_id),
+                        read_settings(db, conn, resident_id))
+
+
+def replace_value(newest: list[SetValue], observation_id: str, value: float) -> list[SetValue]:
+    """The same values with one of them corrected (pure; unchanged when it is not among them)."""
+    return [replace(item, value=value) if item.observation_id == observation_id else item
+            for item in newest]
+
+
+def preview_correction(db: Database, resident_id: str, observation_id: str,
+                       value: float) -> tuple[ScoredSet | None, ScoredSet | None]:
+    """The latest set as scored now, and as it would score once ``observation_id`` is corrected
+    to ``value`` (nothing is stored). Both are the same when that value is not in the latest set.
+    """
+    conn = db.reader()
+    newest = _newest_values(db, conn, resident_id)
+    settings = read_settings(db, conn, resident_id)
+    return (score_values(resident_id, newest, settings),
+            score_values(resident_id, replace_value(newest, observation_id, value), settings))
 
 
 def latest_sets(db: Database, conn: sqlite3.Connection,

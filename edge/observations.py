@@ -20,6 +20,9 @@ from edge.record import CaptureMethod, Observation, new_id, next_seq
 from edge.storage import Database
 from edge.vitals import check_value
 
+MAX_REASON_CHARS = 500
+"""Longest reason for a correction (a short sentence; the details go in a transmission)."""
+
 
 @dataclass(frozen=True, slots=True)
 class NewObservation:
@@ -98,26 +101,50 @@ def insert_observations(db: Database, conn: sqlite3.Connection,
     return ids
 
 
+class NotOwnEntry(RecordRejected):
+    """The value was entered by someone else: an infirmier(e) or a médecin must correct it."""
+
+
 def amend_observation(db: Database, observation_id: str, author_id: str, value: float,
-                      reason: str) -> str:
-    """Correct a stored value: a new row amends the old one, which stays readable in the history."""
-    if not reason.strip():
+                      reason: str, *, own_only: bool = False) -> str:
+    """Correct a stored value: a new row amends the old one, which stays readable in the history.
+
+    The new row records who corrected (``author_id``), when (its ``recorded_at``) and why (the
+    sealed ``reason``); it keeps the time the value was observed. Alerts are evaluated again in
+    the same transaction, so a correction that scores worse opens its alert like any store.
+
+    :param own_only: refuse unless ``author_id`` entered the current version itself.
+    :raises RecordRejected: no reason, a reason too long, an impossible value, or a version that
+        was already corrected.
+    :raises NotOwnEntry: ``own_only`` and someone else entered the value.
+    """
+    cleaned = reason.strip()
+    if not cleaned:
         raise RecordRejected("Indiquez la raison de la correction.")
+    if len(cleaned) > MAX_REASON_CHARS:
+        raise RecordRejected(f"La raison est limitée à {MAX_REASON_CHARS} caractères.")
     original = get_observation(db, observation_id, author_id, audit=False)
-    if original.amended_by is not None:
-        raise RecordRejected("Cette mesure a déjà été corrigée : corrigez la dernière version.")
+    if own_only and original.author_id != author_id:
+        raise NotOwnEntry("Cette valeur a été saisie par quelqu'un d'autre : demandez à "
+                          "l'infirmier(e) ou au médecin de la corriger.")
     new = NewObservation(original.code, original.unit, value, CaptureMethod.TYPED,
                          original.observed_at, original.resident_id, author_id)
+    check_value(new.code, new.unit, new.value)
     with db.write() as conn:
-        new_obs = _insert(db, conn, new, original.set_id, observation_id, reason.strip())
+        if conn.execute("SELECT 1 FROM observations WHERE amends_id = ?",
+                        (observation_id,)).fetchone() is not None:
+            raise RecordRejected("Cette mesure a déjà été corrigée : corrigez la dernière version.")
+        new_obs = _insert(db, conn, new, original.set_id, observation_id, cleaned)
         append_audit(db, author_id, AuditAction.AMEND, "observation", new_obs,
-                     resident_id=original.resident_id, conn=conn)
+                     resident_id=original.resident_id,
+                     details={"amends": observation_id, "code": original.code}, conn=conn)
         if original.resident_id is not None:
             evaluate_for_codes(db, conn, {original.resident_id}, {original.code})
     return new_obs
 
 
-def _to_observation(db: Database, row: sqlite3.Row, amended_by: str | None) -> Observation:
+def observation_from_row(db: Database, row: sqlite3.Row, amended_by: str | None) -> Observation:
+    """An observation read from its stored row (the sealed value and reason opened)."""
     keyring = db.keyring
     payload = keyring.open_json(row["value"], "observations", "value", row["id"])
     reason = (keyring.open_text(row["reason"], "observations", "reason", row["id"])
@@ -148,7 +175,7 @@ def get_observation(db: Database, observation_id: str, actor_id: str | None,
     rows = db.query("SELECT * FROM observations WHERE id = ?", (observation_id,))
     if not rows:
         raise NotFound("no such observation")
-    obs = _to_observation(db, rows[0], _amenders(db, [observation_id]).get(observation_id))
+    obs = observation_from_row(db, rows[0], _amenders(db, [observation_id]).get(observation_id))
     if audit:
         append_audit(db, actor_id, AuditAction.READ, "observation", obs.id,
                      resident_id=obs.resident_id)
@@ -169,7 +196,7 @@ def list_observations(db: Database, resident_id: str, actor_id: str | None, *,
         params.extend(codes)
     rows = db.query(sql + " ORDER BY observed_at, seq", tuple(params))
     amended = _amenders(db, [row["id"] for row in rows])
-    result = [_to_observation(db, row, amended.get(row["id"])) for row in rows]
+    result = [observation_from_row(db, row, amended.get(row["id"])) for row in rows]
     if not include_amended:
         result = [obs for obs in result if obs.amended_by is None]
     append_audit(db, actor_id, AuditAction.READ, "observations", None, resident_id=resident_id,

@@ -51,6 +51,8 @@ class EndReason(StrEnum):
     FACTORS_RESET = "factors_reset"
     PIN_FAILURES = "pin_failures"
     ADMIN = "admin"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
+    TEMPORARY_PASSWORD = "temporary_password"  # noqa: S105 - a reason, not a password
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,14 +249,18 @@ def end_session(db: Database, session: WebSession, now: datetime, reason: EndRea
 
 
 def end_user_sessions(db: Database, user_id: str, now: datetime, reason: EndReason,
-                      conn: sqlite3.Connection | None = None) -> int:
-    """End every open session of one account (disabling, factor reset, admin); return how many."""
+                      conn: sqlite3.Connection | None = None, *,
+                      keep_session_id: str | None = None) -> int:
+    """End every open session of one account (disabling, factor reset, admin) except
+    ``keep_session_id`` (the one changing its own password); return how many."""
     if conn is None:
         with db.write() as own:
-            return end_user_sessions(db, user_id, now, reason, own)
+            return end_user_sessions(db, user_id, now, reason, own,
+                                     keep_session_id=keep_session_id)
     cursor = conn.execute(
         "UPDATE web_sessions SET revoked_at = ?, revoked_reason = ? "
-        "WHERE user_id = ? AND revoked_at IS NULL", (iso(now), reason.value, user_id))
+        "WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?",
+        (iso(now), reason.value, user_id, keep_session_id))
     return cursor.rowcount
 
 

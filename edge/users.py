@@ -27,7 +27,8 @@ _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
 
 
-def _check_password(password: str) -> None:
+def check_password_rules(password: str) -> None:
+    """:raises RecordRejected: shorter than `MIN_PASSWORD_CHARS` (a French sentence for the person)."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise RecordRejected(
             f"Le mot de passe doit compter au moins {MIN_PASSWORD_CHARS} caractères "
@@ -52,7 +53,7 @@ def add_user(db: Database, actor_id: str | None, login: str, display_name: str, 
     login = normalise_login(login)
     if not display_name.strip():
         raise RecordRejected("Le nom affiché est obligatoire.")
-    _check_password(password)
+    check_password_rules(password)
     password_hash = HASHER.hash(password)
     user_id = new_id()
     with db.write() as conn:
@@ -113,6 +114,17 @@ def disable_user(db: Database, actor_id: str | None, login: str) -> StaffUser:
         end_user_sessions(db, user.id, db.clock(), EndReason.USER_DISABLED, conn)
         append_audit(db, actor_id, AuditAction.USER_DISABLE, "user", user.id, conn=conn)
     return find_user(db, login)
+
+
+def password_matches(db: Database, user_id: str, password: str) -> bool:
+    """Whether ``password`` is the account's current password (any state of the account)."""
+    rows = db.query("SELECT password_hash FROM users WHERE id = ?", (user_id,))
+    if not rows or not password:
+        return False
+    try:
+        return bool(HASHER.verify(rows[0]["password_hash"], password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(db: Database, login: str, password: str) -> StaffUser | None:

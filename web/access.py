@@ -35,6 +35,7 @@ class Permission(StrEnum):
 
     RESIDENTS_VIEW = "residents.view"
     VITALS_ENTER = "vitals.enter"
+    VITALS_AMEND_OWN = "vitals.amend.own"
     VITALS_AMEND = "vitals.amend"
     NOTES_WRITE = "notes.write"
     NOTES_AMEND = "notes.amend"
@@ -56,8 +57,8 @@ class Permission(StrEnum):
 
 
 _P = Permission
-_CARE = frozenset({_P.RESIDENTS_VIEW, _P.VITALS_ENTER, _P.NOTES_WRITE, _P.NOTES_AMEND,
-                   _P.ALERTS_VIEW, _P.ALERTS_ACKNOWLEDGE, _P.READINGS_ASSIGN})
+_CARE = frozenset({_P.RESIDENTS_VIEW, _P.VITALS_ENTER, _P.VITALS_AMEND_OWN, _P.NOTES_WRITE,
+                   _P.NOTES_AMEND, _P.ALERTS_VIEW, _P.ALERTS_ACKNOWLEDGE, _P.READINGS_ASSIGN})
 _NURSING = _CARE | {_P.VITALS_AMEND, _P.IDENTITY_VALIDATE, _P.DOCUMENTS_VIEW, _P.TRANSFER_SEND,
                     _P.DOCUMENTS_ADD, _P.READINGS_ASSIGN, _P.DELIVERIES_VIEW}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -74,7 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 PERMISSION_TEXT: dict[Permission, str] = {
     _P.RESIDENTS_VIEW: "See residents, their vital signs, NEWS2 and transmissions",
     _P.VITALS_ENTER: "Enter a set of vital signs (typed or from a device)",
-    _P.VITALS_AMEND: "Amend a stored vital sign (with a reason)",
+    _P.VITALS_AMEND_OWN: "Correct a vital sign one entered oneself (with a reason)",
+    _P.VITALS_AMEND: "Correct any stored vital sign, whoever entered it (with a reason)",
     _P.NOTES_WRITE: "Write a transmission ciblée (D/A/R)",
     _P.NOTES_AMEND: "Amend a transmission (with a reason)",
     _P.ALERTS_VIEW: "See open alerts",

@@ -14,4 +14,5 @@ BLUEPRINTS: tuple[str, ...] = (
     "web.residents.views",
     "web.alerts.views",
     "web.live.views",
+    "web.account.views",
 )

@@ -1,5 +1,6 @@
 """The session of each request: read from the cookie, checked against the record, and turned into the
-one step the person must take next (sign in, second factor, enrol, set a PIN, unlock, or go on)."""
+one step the person must take next (sign in, second factor, enrol, replace a temporary password,
+set a PIN, unlock, or go on)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from web.security.cookies import read_session_token
 
 _LOGGER = logging.getLogger(__name__)
 _NOT_KEPT = frozenset({"csrf_token"})
+SECRET_FIELDS = frozenset({"password", "current_password", "new_password", "new_password_again",
+                           "pin", "pin_again", "current_pin", "new_pin", "new_pin_again", "proof"})
+"""Fields never kept across a lock (nor shown again): passwords and PINs are typed anew."""
 
 
 class Gate(StrEnum):
@@ -24,6 +28,7 @@ class Gate(StrEnum):
     SIGN_IN = "sign_in"
     SECOND_FACTOR = "second_factor"
     ENROL = "enrol"
+    CHANGE_PASSWORD = "change_password"  # noqa: S105 - a step, not a password
     SET_PIN = "set_pin"
     LOCKED = "locked"
     OPEN = "open"
@@ -35,7 +40,8 @@ class Gate(StrEnum):
 
 _ENDPOINTS = {
     Gate.SIGN_IN: "auth.login", Gate.SECOND_FACTOR: "auth.second_factor",
-    Gate.ENROL: "auth.enrol", Gate.SET_PIN: "auth.set_pin", Gate.LOCKED: "auth.unlock",
+    Gate.ENROL: "auth.enrol", Gate.CHANGE_PASSWORD: "auth.new_password",
+    Gate.SET_PIN: "auth.set_pin", Gate.LOCKED: "auth.unlock",
     Gate.OPEN: "home.index",
 }
 
@@ -75,6 +81,8 @@ def _load() -> None:
         if session.locked_at is None:
             edge.lock_session(db, session, now)
         g.relais_gate = Gate.LOCKED
+    elif edge.password_change_required(db, user.id):
+        g.relais_gate = Gate.CHANGE_PASSWORD
     elif not edge.factor_status(db, user.id).pin:
         g.relais_gate = Gate.SET_PIN
     else:
@@ -106,7 +114,8 @@ def keep_posted_form() -> None:
     session = current_session()
     if session is None:
         return
-    fields = {name: request.form.getlist(name) for name in request.form if name not in _NOT_KEPT}
+    fields = {name: request.form.getlist(name) for name in request.form
+              if name not in _NOT_KEPT and name not in SECRET_FIELDS}
     page = request.form.get("_kept_page") or _same_site_path(request.referrer) or request.path
     kept = {"action": request.path, "page": page, "fields": fields}
     edge.lock_session(record(), session, record().clock(), kept)

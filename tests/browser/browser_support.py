@@ -113,6 +113,7 @@ RESIDENTS: dict[str, tuple[str, str, str, date, str]] = {
     "pages": ("BRUN", "SUZANNE", "F", date(1933, 2, 17), "122"),
     "acknowledge": ("FAURE", "GEORGES", "M", date(1930, 8, 21), "124"),
     "english": ("ROUSSEAU", "COLETTE", "F", date(1932, 5, 5), "126"),
+    "correction": ("DUVAL", "ANDRÉ", "M", date(1935, 3, 14), "128"),
 }
 
 

@@ -1,5 +1,6 @@
-"""Administration: create accounts with a role, reset their sign-in factors, disable them; read the
-effective settings (no secrets); browse the audit log with filters and see whether its chain holds."""
+"""Administration: create accounts with a role, reset their sign-in factors, give a temporary
+password to a person who forgot theirs, disable accounts; read the effective settings (no secrets);
+browse the audit log with filters and see whether its chain holds."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 import edge
 from web.access import Permission, requires
 from web.admin.labels import action_label, outcome_label
+from web.auth.password_views import MAX_PASSWORD_CHARS, new_password_errors
 from web.context import clock, current_user, record, settings
 from web.i18n import role_label
 
@@ -26,8 +28,9 @@ SECRET_SETTINGS = frozenset({"key_file"})
 def _users_page(form: dict[str, str], errors: dict[str, str], status: int) -> tuple[str, int]:
     users = edge.list_users(record())
     factors = {user.id: edge.factor_status(record(), user.id) for user in users}
+    temporary = {user.id for user in users if edge.password_change_required(record(), user.id)}
     return render_template("admin/users.html", users=users, factors=factors, form=form,
-                           errors=errors,
+                           errors=errors, temporary=temporary,
                            role_options=[(r.value, role_label(r)) for r in edge.Role]), status
 
 
@@ -88,6 +91,37 @@ def reset_user(user_id: str) -> Response:
     edge.clear_failures(record(), edge.login_subject(record(), user.login))
     flash(_("Facteurs de connexion réinitialisés et connexion débloquée : la personne "
             "enregistrera un nouveau second facteur et un nouveau code PIN."), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _temporary_page(user: edge.StaffUser, errors: dict[str, str], status: int) -> tuple[str, int]:
+    return render_template("admin/temporary_password.html", target=user, errors=errors), status
+
+
+@blueprint.route("/comptes/<user_id>/mot-de-passe-provisoire", methods=["GET", "POST"])
+@requires(Permission.USERS_MANAGE)
+def temporary_password(user_id: str) -> Response | tuple[str, int]:
+    """A temporary password for a person who forgot theirs: handed over in person, it ends their
+    sessions, lifts a sign-in lock, and must be replaced at their next sign-in."""
+    user = _target(user_id)
+    if user.id == current_user().id:
+        flash(_("Pour votre propre compte, changez votre mot de passe depuis « Mon compte »."),
+              "info")
+        return redirect(url_for("account.index"))
+    if not user.active:
+        flash(_("Ce compte est désactivé."), "danger")
+        return redirect(url_for("admin.users"))
+    if request.method != "POST":
+        return _temporary_page(user, {}, 200)
+    new = request.form.get("new_password", "")[:MAX_PASSWORD_CHARS]
+    again = request.form.get("new_password_again", "")[:MAX_PASSWORD_CHARS]
+    errors = new_password_errors(new, again)
+    if errors:
+        return _temporary_page(user, errors, 400)
+    edge.set_temporary_password(record(), current_user().id, user.id, new)
+    flash(_("Mot de passe provisoire défini pour %(name)s : ses sessions sont fermées. Remettez-le "
+            "en main propre ; à sa prochaine connexion, la personne choisira son propre mot de "
+            "passe.", name=user.display_name), "success")
     return redirect(url_for("admin.users"))
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 import edge
 from web.access import public, requires
-from web.auth import factor_views
+from web.auth import factor_views, password_views
 from web.auth.bp import blueprint
 from web.auth.steps import after_sign_in, go, lock_for, safe_next, step
 from web.context import clock, current_session, record, settings
@@ -20,7 +20,7 @@ from web.gate import Gate, current_gate, keep_posted_form
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from web.security import clear_session_cookie, read_session_token, set_session_cookie
 
-__all__ = ["blueprint", "factor_views"]
+__all__ = ["blueprint", "factor_views", "password_views"]
 _LOGGER = logging.getLogger(__name__)
 
 

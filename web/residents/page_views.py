@@ -1,6 +1,7 @@
 """One resident's page: identity and INS status with what can be done next, the latest set with
-its NEWS2 sub-scores, open alerts, trend charts (day / week / month), the transmissions timeline
-and the documents."""
+its NEWS2 sub-scores (each value with its "Corriger" action when the user may correct it), open
+alerts (marked when one of their values was corrected since), trend charts (day / week / month),
+the transmissions timeline and the documents."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from web.context import clock, current_user, record
 from web.deliveries.labels import state_label
 from web.residents.bp import blueprint
 from web.residents.charts import RANGES, SPECS, Chart, build_chart
+from web.residents.corrections import alerts_with_corrected_values, latest_set_corrections
 from web.residents.identity_actions import next_identity_actions
 from web.residents.shown import LOCAL_ZONE, audit_shown, user_names
 
@@ -73,10 +75,13 @@ def show(resident_id: str) -> str:
     scale2 = scored is not None and scored.score.scale is edge.Spo2Scale.SCALE_2
     documents = (edge.list_resident_documents(db, resident.id, user.id)
                  if user_may(Permission.DOCUMENTS_VIEW) else None)
+    alerts = edge.list_alerts(db, user.id, resident_id=resident.id)
+    correction_urls, corrected_values = latest_set_corrections(scored)
     page = render_template(
         "residents/show.html", resident=resident, scored=scored,
         due=edge.observations_due(resident.id, scored, now),
-        alerts=edge.list_alerts(db, user.id, resident_id=resident.id),
+        alerts=alerts, corrected_alerts=alerts_with_corrected_values(alerts),
+        correction_urls=correction_urls, corrected_values=corrected_values,
         notes=edge.list_notes(db, resident.id, user.id),
         charts=charts_for(resident, range_name, now, scale2), range_name=range_name,
         documents=documents, delivery_state=state_label, names=user_names(), cursor=str(cursor),

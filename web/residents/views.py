@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from web.residents import identity_views, list_views, notes_views, page_views, vitals_views
+from web.residents import (
+    correction_views,
+    history_views,
+    identity_views,
+    list_views,
+    notes_views,
+    page_views,
+    vitals_views,
+)
 from web.residents.bp import blueprint
 
-__all__ = ["blueprint", "identity_views", "list_views", "notes_views", "page_views",
-           "vitals_views"]
+__all__ = ["blueprint", "correction_views", "history_views", "identity_views", "list_views",
+           "notes_views", "page_views", "vitals_views"]

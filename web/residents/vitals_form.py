@@ -1,6 +1,7 @@
 """The vital-signs entry form: its fields (units, limits from `edge.VITAL_SIGNS`), and turning what
 was typed into observations to store or into a French error beside each field, the typed values
-kept. Pure: takes the posted fields and the time, returns values.
+kept; and one value typed to correct a stored one (`parse_value`), under the same limits. Pure:
+takes the posted fields and the time, returns values.
 
 A value outside the physiologically possible range (SpO2 140 %, 60 °C) is refused with the reason
 given by `edge.check_value`; a plausible but alarming value is accepted (NEWS2 and alerts follow).
@@ -144,3 +145,25 @@ def parse_vitals(form: Mapping[str, str], *, resident_id: str, author_id: str,
         edge.NewObservation(code, edge.VITAL_SIGNS[code].unit, value, edge.CaptureMethod.TYPED,
                             taken, resident_id, author_id)
         for _name, code, value in values))
+
+
+def parse_value(code: str, text: str) -> float:
+    """One value typed to correct a stored ``code``: a number in the stored unit (oxygen as its
+    flow, 0 for air) or an ACVPU letter, checked against the same limits as the entry form.
+
+    :raises ValueError: with the French reason.
+    """
+    if not text.strip():
+        raise ValueError("Saisissez la nouvelle valeur.")
+    if code == ACVPU_CODE:
+        ranks = {member.value: rank for rank, member in enumerate(edge.ACVPU_RANKS)}
+        if text.strip() not in ranks:
+            raise ValueError("Choisissez A, C, V, P ou U.")
+        return float(ranks[text.strip()])
+    sign = edge.VITAL_SIGNS[code]
+    value = parse_number(text, sign.decimals)
+    try:
+        return edge.check_value(code, sign.unit, value)
+    except edge.RecordRejected as exc:
+        raise ValueError(str(exc)) from exc
+

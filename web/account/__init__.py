@@ -1,0 +1,2 @@
+"""Mon compte: every signed-in person changes their own password and PIN and sees their sign-in
+factors."""
