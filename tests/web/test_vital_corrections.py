@@ -173,6 +173,22 @@ def test_a_correction_that_scores_lower_leaves_the_alert_open_and_says_so(client
     assert "NEWS2 actuel : 1" in section[:3000]
 
 
+def test_the_alerts_page_marks_an_alert_whose_value_was_corrected_since(client_as, web_db):
+    resident = quiet_resident(web_db)
+    nurse = client_as(ROLE.INFIRMIER)
+    pulse = enter_set(nurse, web_db, resident.id, pulse="19")
+    [alert] = edge.list_alerts(web_db, None, resident_id=resident.id)
+
+    def card() -> str:
+        page = nurse.get("/alertes/").get_data(as_text=True)
+        start = page.index(f'id="alert-{alert.id}"')
+        return page[start:page.index("ack-form", start)]
+
+    assert "corrigée depuis son ouverture" not in card()
+    correct(nurse, resident.id, pulse, "91", "erreur de frappe")
+    assert "corrigée depuis son ouverture" in card()
+
+
 def test_the_residents_list_shows_the_corrected_value(client_as, web_db):
     resident = quiet_resident(web_db)
     nurse = client_as(ROLE.INFIRMIER)

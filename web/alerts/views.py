@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 import edge
 from web.access import Permission, requires
 from web.context import current_user, record
+from web.residents.corrections import alerts_with_corrected_values
 from web.residents.shown import audit_shown, install_filters, user_names
 
 blueprint = Blueprint("alerts", __name__, template_folder="templates", url_prefix="/alertes")
@@ -42,7 +43,8 @@ def _page(errors: dict[str, dict[str, str]], typed: dict[str, dict[str, str]],
         elsewhere=elsewhere,
         names=user_names(), errors=errors, typed=typed,
         responses=_RESPONSE_BY_BAND, cursor=str(edge.current_cursor(db)),
-        actions=[(action.value, _(action.label)) for action in edge.AlertAction])
+        actions=[(action.value, _(action.label)) for action in edge.AlertAction],
+        corrected_alerts=alerts_with_corrected_values(open_alerts))
     audit_shown(wanted)
     return page, status
 
