@@ -5,6 +5,8 @@ monitor's identity), then paired by a person: given a name (sealed, it may name 
 bound either to one resident (a personal device) or shared. Unpairing returns it to "discovered";
 retiring takes it out of service for good. The devices process records its battery, when it was
 last heard from and how many frames it sent that were accepted or refused (with the last reason).
+For devices that keep their records (glucose meters, through the Record Access Control Point) it
+also keeps the RACP cursor: the highest record sequence number already stored.
 A paired device with an expected interval that has not been heard from for longer is "silent".
 """
 
@@ -21,6 +23,8 @@ from edge.record import new_id
 from edge.storage import Database
 
 DEVICE_ACTOR_PREFIX = "device:"
+RACP_SEQUENCE_MAX = 0xFFFF
+"""RACP sequence numbers are 16-bit."""
 """Audit entries written by the devices process name the device as actor: ``device:<id>``."""
 
 
@@ -73,6 +77,7 @@ class Device:
     paired_at: str | None
     paired_by: str | None
     silent: bool
+    racp_last_sequence: int | None = None
 
 
 def device_actor(device_id: str) -> str:
@@ -101,7 +106,8 @@ def _to_device(db: Database, row: sqlite3.Row) -> Device:
         last_seen_at=row["last_seen_at"], expected_interval_s=row["expected_interval_s"],
         frames_accepted=row["frames_accepted"], frames_rejected=row["frames_rejected"],
         last_reject_reason=row["last_reject_reason"], paired_at=row["paired_at"],
-        paired_by=row["paired_by"], silent=_is_silent(row, db.clock()))
+        paired_by=row["paired_by"], silent=_is_silent(row, db.clock()),
+        racp_last_sequence=row["racp_last_sequence"])
 
 
 def get_device(db: Database, device_id: str) -> Device:
@@ -233,6 +239,23 @@ def record_seen(db: Database, device_id: str) -> None:
     """The device was heard from (connected, advertised, sent anything)."""
     with db.write() as conn:
         conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", (db.now(), device_id))
+
+
+def record_racp_cursor(db: Database, device_id: str, sequence: int | None) -> None:
+    """Keep the highest stored-record sequence number already stored for this device.
+
+    Call it only after the records up to `sequence` are committed. None forgets the cursor (the
+    next fetch asks for every stored record), as after a meter whose numbering restarted.
+    :raises RecordRejected: a sequence number outside 0–65535.
+    :raises NotFound: no such device.
+    """
+    if sequence is not None and not 0 <= sequence <= RACP_SEQUENCE_MAX:
+        raise RecordRejected("Un numéro de séquence RACP tient sur 16 bits.")
+    with db.write() as conn:
+        updated = conn.execute("UPDATE devices SET racp_last_sequence = ? WHERE id = ?",
+                               (sequence, device_id)).rowcount
+        if updated == 0:
+            raise NotFound("no such device")
 
 
 def record_rejected_frame(db: Database, device_id: str, reason: str, count: int = 1) -> None:

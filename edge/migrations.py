@@ -255,3 +255,11 @@ def m0005_change_counters(db: sqlite_utils.Database) -> None:
     trigger in the same transaction as any change, so a reader learns in one row whether anything
     it keeps is stale, whichever process wrote."""
     _run_script(db.conn, _SCHEMA_0005)
+
+
+@MIGRATIONS()
+def m0006_racp_cursor(db: sqlite_utils.Database) -> None:
+    """The highest stored-record sequence number already stored for each device that keeps its
+    records (glucose meters), so the devices process asks only for newer records after a restart."""
+    conn: sqlite3.Connection = db.conn
+    conn.execute("ALTER TABLE devices ADD COLUMN racp_last_sequence INTEGER")

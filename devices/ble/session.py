@@ -8,6 +8,14 @@ stored (or was already): only then does the RACP cursor move past its sequence n
 then may stored records be deleted from the device. A link lost mid-transfer ends the session
 early; the next session asks again from the cursor, and de-duplication drops what comes twice.
 
+A meter whose numbering went backwards (memory cleared, factory reset, a replacement meter at the
+same address) would answer "no records" to "from N + 1" forever. So when that request finds
+nothing, the session asks for the last stored record (one record, sent again on every idle
+session); if its sequence number is below the cursor, the numbering restarted: the session forgets
+the cursor and fetches every stored record once (de-duplication keys on the sequence number and
+the device time, so the new record 3 is not mistaken for the old one). A restarted numbering that
+already climbed past the cursor cannot be told apart from new records by sequence numbers alone.
+
 BlueZ confirms indications itself when they arrive; the appliance cannot hold the confirmation
 back until the commit. What it can hold back is the cursor and the deletion, which is what makes a
 crash between the confirmation and the commit lose nothing on devices that keep their records.
@@ -18,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from devices.ble import const, racp
@@ -32,7 +39,13 @@ from devices.ble.profiles import (
     MANUFACTURER_NAME,
     MODEL_NUMBER,
     SERIAL_NUMBER,
-    Profile,
+)
+from devices.ble.session_plan import (
+    DEFAULT_TIMING,
+    DeviceInfo,
+    SessionOutcome,
+    SessionPlan,
+    SessionTiming,
 )
 from devices.ble.sink import BleRecord, RecordSink, SessionEvents, StoreResult
 from devices.errors import FrameRejected
@@ -43,70 +56,6 @@ _LOGGER = logging.getLogger(__name__)
 _Notification = tuple[int, bytes, datetime]  # characteristic UUID, value, when it arrived
 SEQUENCE_MAX = 0xFFFF
 _UNTRUSTED_TIME = {Flag.DEVICE_CLOCK_NOT_SET, Flag.DEVICE_TIME_FAULT, Flag.DEVICE_TIME_INCOMPLETE}
-
-
-@dataclass(frozen=True, slots=True)
-class SessionTiming:
-    """Retries and time limits of one session (seconds)."""
-
-    connect_attempts: int = 4
-    connect_timeout_s: float = 20.0
-    backoff_first_s: float = 1.0
-    backoff_max_s: float = 30.0
-    racp_timeout_s: float = 30.0
-    idle_timeout_s: float = 15.0
-    clock_tolerance_s: int = 60
-
-
-DEFAULT_TIMING = SessionTiming()
-
-
-@dataclass(frozen=True, slots=True)
-class SessionPlan:
-    """What to do with one paired device on this connection.
-
-    :param last_sequence: the highest sequence number already stored, for "from N + 1" fetches.
-    :param set_clock: False while the appliance's own clock is not synchronised.
-    :param delete_after_store: delete records from the device once they are all stored.
-    """
-
-    device_id: str
-    profile: Profile
-    connection_id: str
-    last_sequence: int | None = None
-    set_clock: bool = True
-    delete_after_store: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceInfo:
-    """What the device says about itself (Device Information and Battery services)."""
-
-    battery_percent: int | None = None
-    manufacturer: str | None = None
-    model: str | None = None
-    serial_number: str | None = None
-    firmware: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SessionOutcome:
-    """What one session did.
-
-    :param completed: the device finished (RACP said so, or it had nothing more to send) rather
-        than the link dropping mid-transfer.
-    :param last_sequence: the cursor to use next time (unchanged if nothing sequenced was stored).
-    """
-
-    completed: bool
-    stored: int
-    duplicates: int
-    rejected: int
-    last_sequence: int | None
-    stored_on_device: int | None = None
-    racp_result: racp.ResponseCode | None = None
-    clock: ClockResult | None = None
-    info: DeviceInfo = field(default_factory=DeviceInfo)
 
 
 class BleSession:
@@ -133,6 +82,8 @@ class BleSession:
         self._stored = self._duplicates = self._rejected = 0
         self._last_sequence = plan.last_sequence
         self._max_fetched: int | None = None
+        self._newest_seen: int | None = None
+        self._cursor_reset = False
         self._clock_result: ClockResult | None = None
 
     async def run(self) -> SessionOutcome:
@@ -166,7 +117,8 @@ class BleSession:
         finally:
             await self._client.disconnect()
         return SessionOutcome(completed, self._stored, self._duplicates, self._rejected,
-                              self._last_sequence, count, result, clock, info)
+                              self._last_sequence, count, result, clock, info,
+                              cursor_reset=self._cursor_reset)
 
     async def _connect(self) -> None:
         delay = self._timing.backoff_first_s
@@ -219,14 +171,15 @@ class BleSession:
 
     async def _fetch_stored(self) -> tuple[int | None, racp.ResponseCode | None]:
         first = self._first_wanted()
-        count_request = racp.report_number_of_records(first)
-        count_answer = await self._racp(count_request, self._timing.racp_timeout_s)
-        count = count_answer.number_of_records if count_answer is not None else None
-        if count == 0:
-            return 0, racp.ResponseCode.NO_RECORDS_FOUND
-        request = racp.report_all_records() if first is None else racp.report_records_from(first)
-        answer = await self._racp(request, self._timing.racp_timeout_s)
-        result = answer.response_code if answer is not None else None
+        count, result = await self._fetch_from(first)
+        if (first is not None and result is racp.ResponseCode.NO_RECORDS_FOUND
+                and await self._numbering_restarted(first - 1)):
+            _LOGGER.warning("BLE device %s: newest stored record numbered %s, below the cursor %s; "
+                            "its numbering restarted, fetching every stored record once",
+                            self._plan.device_id, self._newest_seen, first - 1)
+            self._cursor_reset = True
+            self._last_sequence = None
+            count, result = await self._fetch_from(None)
         if result not in (racp.ResponseCode.SUCCESS, racp.ResponseCode.NO_RECORDS_FOUND):
             _LOGGER.warning("BLE device %s: stored-records request ended with %s",
                             self._plan.device_id, result.name if result else "no answer")
@@ -235,6 +188,29 @@ class BleSession:
                                                  racp.Operator.LESS_THAN_OR_EQUAL_TO,
                                                  last=self._max_fetched), self._timing.racp_timeout_s)
         return count, result
+
+    async def _fetch_from(self, first: int | None) -> tuple[int | None, racp.ResponseCode | None]:
+        """Count, then fetch, the stored records from sequence number `first` (None: all)."""
+        count_request = racp.report_number_of_records(first)
+        count_answer = await self._racp(count_request, self._timing.racp_timeout_s)
+        count = count_answer.number_of_records if count_answer is not None else None
+        if count == 0:
+            return 0, racp.ResponseCode.NO_RECORDS_FOUND
+        request = racp.report_all_records() if first is None else racp.report_records_from(first)
+        answer = await self._racp(request, self._timing.racp_timeout_s)
+        return count, answer.response_code if answer is not None else None
+
+    async def _numbering_restarted(self, cursor: int) -> bool:
+        """Ask for the last stored record: True when it is numbered below `cursor`."""
+        self._newest_seen = None
+        answer = await self._racp(racp.report_records(racp.OpCode.REPORT_STORED_RECORDS,
+                                                      racp.Operator.LAST_RECORD),
+                                  self._timing.racp_timeout_s)
+        if answer is None or answer.response_code is not racp.ResponseCode.SUCCESS:
+            _LOGGER.info("BLE device %s: last stored record not reported (%s)", self._plan.device_id,
+                         answer.response_code_name if answer is not None else "no answer")
+            return False
+        return self._newest_seen is not None and self._newest_seen < cursor
 
     def _first_wanted(self) -> int | None:
         last = self._last_sequence
@@ -290,9 +266,11 @@ class BleSession:
             return
         if not measurements:
             return
+        sequence = measurements[0].sequence_number if self._plan.profile.sequenced else None
         key = dedup_key(uuid, measurements, self._plan.connection_id)
-        if key in self._seen:
+        if key in self._seen:  # already dealt with by the sink on this connection
             self._duplicates += 1
+            self._advance(sequence)
             return
         record = BleRecord(self._plan.device_id, uuid, measurements, key, received_at,
                            self._observed_at(measurements))
@@ -304,11 +282,16 @@ class BleSession:
             self._duplicates += 1
         else:
             self._rejected += 1
-        sequence = measurements[0].sequence_number
-        if sequence is not None and self._plan.profile.sequenced:
-            self._max_fetched = sequence if self._max_fetched is None else max(self._max_fetched, sequence)
-            if self._last_sequence is None or sequence > self._last_sequence:
-                self._last_sequence = sequence
+        self._advance(sequence)
+
+    def _advance(self, sequence: int | None) -> None:
+        """A record numbered `sequence` is dealt with by the sink: the cursor may pass it."""
+        if sequence is None:
+            return
+        self._newest_seen = sequence if self._newest_seen is None else max(self._newest_seen, sequence)
+        self._max_fetched = sequence if self._max_fetched is None else max(self._max_fetched, sequence)
+        if self._last_sequence is None or sequence > self._last_sequence:
+            self._last_sequence = sequence
 
     def _observed_at(self, measurements: tuple[Measurement, ...]) -> datetime | None:
         """The device time as an aware moment, when the device clock can be believed."""

@@ -3,8 +3,16 @@
 Each cycle listens for advertisements, reports the health devices heard to the registry, and runs
 one `BleSession` with each paired BLE device that advertised (devices advertise when they have
 readings to give). Sessions run one after the other: a device that fails or misbehaves costs its
-own session, never the others'. The RACP cursor of each device is kept in memory; after a restart
-the first fetch asks for every stored record and de-duplication drops those already stored.
+own session, never the others'.
+
+The RACP cursor of each device (the highest stored-record sequence number already stored) is kept
+in the device registry, so a restarted devices process asks a meter only for newer records. It is
+read from the registry the first time a device is met and written after each session that moved
+it. The session moves it only past records whose storage committed, and the registry write comes
+after the session, so the durable cursor never runs ahead of the record. If the process dies
+between a commit and the cursor write, the next session asks again for those few records and
+de-duplication drops them. When a meter's numbering restarted, the session sends back a lower
+cursor (or none), and that is written the same way.
 Device clocks are set only once the appliance's clock is synchronised.
 """
 
@@ -22,17 +30,21 @@ from devices.ble.bleak_client import BleakGattClient, BleakGattScanner
 from devices.ble.gatt import DeviceUnreachable, GattClient, GattScanner, Sleep
 from devices.ble.profiles import profile_for
 from devices.ble.scanner import Discovered, scan_once
-from devices.ble.session import (
-    DEFAULT_TIMING,
-    BleSession,
-    SessionOutcome,
-    SessionPlan,
-    SessionTiming,
-)
+from devices.ble.session import BleSession
+from devices.ble.session_plan import DEFAULT_TIMING, SessionOutcome, SessionPlan, SessionTiming
 from devices.ble.sink import BleRecord, StoreResult
 from devices.errors import DeviceError, ReadingNotStored, RejectReason
 from devices.transport import Arrival, LinkState, Sink, Source
-from edge import Database, DeviceState, DeviceTransport, EdgeError, list_devices, register_device
+from edge import (
+    Database,
+    DeviceState,
+    DeviceTransport,
+    EdgeError,
+    get_device,
+    list_devices,
+    record_racp_cursor,
+    register_device,
+)
 
 _LOGGER = logging.getLogger(__name__)
 TIMESYNC_STAMP = Path("/run/systemd/timesync/synchronized")
@@ -155,10 +167,10 @@ class BleTransport:
             _LOGGER.warning("BLE device %s: protocol %s is not a BLE profile", device_id, protocol)
             return None
         self._connections += 1
+        cursor = self._cursor(device_id)
         plan = SessionPlan(device_id, profile,
                            connection_id=f"{self._clock():%Y%m%d%H%M%S}-{self._connections}",
-                           last_sequence=self._cursors.get(device_id),
-                           set_clock=self._synchronised())
+                           last_sequence=cursor, set_clock=self._synchronised())
         bridge = SourceBridge(sink, Source(DeviceTransport.BLE.value, address, protocol), self._db)
         session = BleSession(self._client_for(address), plan, bridge, bridge, clock=self._clock,
                              sleep=self._sleep, timing=self._timing)
@@ -175,12 +187,33 @@ class BleTransport:
         except DeviceError as error:
             _LOGGER.warning("BLE device %s: session failed: %s", device_id, error)
             return None
-        self._cursors[device_id] = outcome.last_sequence
+        if outcome.last_sequence != cursor:
+            self._keep_cursor(device_id, outcome.last_sequence)
         sink.report(bridge.source, LinkState.DISCONNECTED)
         _LOGGER.info("BLE device %s: %s stored, %s duplicates, %s refused, %s", device_id,
                      outcome.stored, outcome.duplicates, outcome.rejected,
                      "complete" if outcome.completed else "interrupted")
         return outcome
+
+    def _cursor(self, device_id: str) -> int | None:
+        """The device's RACP cursor: in memory, else from the registry (None if unreadable)."""
+        if device_id not in self._cursors:
+            try:
+                self._cursors[device_id] = get_device(self._db, device_id).racp_last_sequence
+            except EdgeError as error:
+                _LOGGER.warning("BLE device %s: stored cursor not read (%s); asking for every "
+                                "stored record", device_id, error)
+                return None
+        return self._cursors[device_id]
+
+    def _keep_cursor(self, device_id: str, sequence: int | None) -> None:
+        """Remember a cursor the session moved; its records are already committed."""
+        self._cursors[device_id] = sequence
+        try:
+            record_racp_cursor(self._db, device_id, sequence)
+        except EdgeError as error:
+            _LOGGER.warning("BLE device %s: cursor %s not recorded (%s); after a restart some "
+                            "records are asked for again", device_id, sequence, error)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ It behaves like the devices of DEVICES.md §4: a push device (BP monitor, thermo
 indicates every unsent reading once its CCCD is enabled, oldest first, and forgets a reading only
 when its indication was confirmed (delivered while the link was up), then hangs up; a RACP device
 (glucose meter, oximeter with storage) keeps its records and answers "number of records" and
-"report stored records" requests. Faults: failed connection attempts, the link dropping after N
-notifications (the last one unconfirmed), a device that re-sends what it already sent.
+"report stored records" requests (all, from a sequence number, or the last record). Faults:
+failed connection attempts, the link dropping after N notifications (the last one unconfirmed),
+a device that re-sends what it already sent.
 Values are the bytes as sent on air; the fake never decodes a measurement.
 """
 
@@ -137,8 +138,11 @@ class FakeGattClient:
 
     def _answer_racp(self, request: bytes) -> None:
         op, operator = request[0], request[1]
-        first = int.from_bytes(request[3:5], "little") if operator == 0x03 else 0
-        wanted = [rec for rec in self.device.records if sequence_of(rec) >= first]
+        if operator == 0x06:  # the last record: the newest stored, whatever its number
+            wanted = self.device.records[-1:]
+        else:
+            first = int.from_bytes(request[3:5], "little") if operator == 0x03 else 0
+            wanted = [rec for rec in self.device.records if sequence_of(rec) >= first]
         if op == 0x04:
             self._send(RACP, bytes([0x05, 0x00]) + len(wanted).to_bytes(2, "little"))
         elif op == 0x01:

@@ -16,7 +16,8 @@ import pytest
 from devices.ble import const
 from devices.ble.gatt import Advertisement, DeviceUnreachable
 from devices.ble.profiles import BATTERY_LEVEL, MANUFACTURER_NAME, PROFILES, BleProtocol
-from devices.ble.session import BleSession, SessionPlan
+from devices.ble.session import BleSession
+from devices.ble.session_plan import SessionPlan
 from devices.ble.transport import BleSchedule, BleTransport, SourceBridge
 from devices.ingest import Ingestor
 from devices.transport import Source
@@ -30,6 +31,7 @@ from edge import (
     list_observations,
     list_unassigned,
     pair_device,
+    record_racp_cursor,
     register_device,
 )
 from tests.devices.ble_fake_gatt import INDICATE as I
@@ -189,11 +191,12 @@ def test_link_lost_mid_transfer_resumes_after_the_last_stored_record(db, traits)
         f"2024-11-22T09:0{n}:00" for n in range(1, 6)]
 
 
-def test_records_sent_again_after_a_restart_are_not_stored_twice(db, traits):
+def test_records_sent_again_after_the_stored_cursor_is_lost_are_not_stored_twice(db, traits):
     rig = Rig(db, traits, glucose_meter(4), BleProtocol.GLUCOSE)
-    rig.pair()
+    device_id = rig.pair()
     rig.cycle()
     rig.restart()
+    record_racp_cursor(db, device_id, None)  # as on a record written before the cursor was kept
     rig.device.records.append(glucose_record(5, 5, 120))
 
     [again] = rig.cycle()
