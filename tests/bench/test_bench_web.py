@@ -69,7 +69,7 @@ WARM_UP_SECONDS = 3.0 if FULL else 0.5
 CONNECTIONS = 16
 THREADS = 8
 RATIO_TARGET = 0.5
-"""The issue's target, asserted at full size. Not reached on a 2-core machine (0.23-0.25 with the
+"""The issue's target, asserted at full size. Not reached on a 2-core machine (0.20-0.23 with the
 kept page, 0.09-0.13 before): the full-size run fails until the list gets there (see the module
 docstring for where the time goes)."""
 RECORD_FORMAT = 1
