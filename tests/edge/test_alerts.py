@@ -39,12 +39,9 @@ from edge import (
     update_care_context,
 )
 from edge.datadir import open_record
+from tests.edge.vital_samples import CODES, NORMAL
 
 T0 = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
-CODES = {"rr": ("9279-1", "/min"), "spo2": ("2708-6", "%"), "o2": ("3151-8", "L/min"),
-         "sbp": ("8480-6", "mm[Hg]"), "pulse": ("8867-4", "/min"), "acvpu": ("80288-4", "{ACVPU}"),
-         "temp": ("8310-5", "Cel")}
-NORMAL = {"rr": 16, "spo2": 97, "o2": 0, "sbp": 130, "pulse": 70, "acvpu": 0, "temp": 37.0}
 
 
 @pytest.fixture

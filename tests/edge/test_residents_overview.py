@@ -32,12 +32,9 @@ from edge.datadir import open_record
 from edge.ins import validate_traits
 from edge.news2_sets import latest_sets, settings_from_context
 from edge.residents import get_resident
+from tests.edge.vital_samples import CODES, NORMAL
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
-CODES = {"rr": ("9279-1", "/min"), "spo2": ("2708-6", "%"), "o2": ("3151-8", "L/min"),
-         "sbp": ("8480-6", "mm[Hg]"), "pulse": ("8867-4", "/min"), "acvpu": ("80288-4", "{ACVPU}"),
-         "temp": ("8310-5", "Cel")}
-NORMAL = {"rr": 16, "spo2": 97, "o2": 0, "sbp": 130, "pulse": 70, "acvpu": 0, "temp": 37.0}
 HIGH = {**NORMAL, "rr": 25, "spo2": 91, "pulse": 131}
 
 
